@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Build qemu-system-x86_64 with the zcnic device (and, with --qtest, the
+# device's qtest). The device sources are copied into the pinned QEMU tree
+# and hooked into its Kconfig, meson.build and trace-events; the build
+# directory lives in $ZCNIC_CACHE, keyed by the QEMU version and the
+# configure line, so later runs only recompile what changed.
+# Prints the path of the build directory.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+want_qtest=0
+[ "${1:-}" = --qtest ] && want_qtest=1
+
+src=$("$ZCNIC_TOP/scripts/fetch-qemu.sh")
+dev=$ZCNIC_TOP/qemu-device
+
+# --- hook the device into the tree (idempotent) ---------------------------
+install -C -m 644 "$ZCNIC_TOP/include/zcnic_hw.h" "$src/hw/net/zcnic_hw.h"
+for f in "$dev"/*.c "$dev"/*.h; do
+	[ -e "$f" ] && install -C -m 644 "$f" "$src/hw/net/$(basename "$f")"
+done
+for f in "$ZCNIC_TOP"/tests/qtest/*.c; do
+	[ -e "$f" ] && install -C -m 644 "$f" "$src/tests/qtest/$(basename "$f")"
+done
+install -C -m 644 "$dev/zcnic.mak" "$src/configs/devices/x86_64-softmmu/zcnic.mak"
+
+# Replace (or append) the block between our markers in FILE with TEXT,
+# writing only when the content changes so that ninja stays quiet.
+splice() {
+	local file=$1 text=$2 tmp
+	tmp=$(mktemp)
+	awk -v text="$text" '
+		/^# zcnic-begin/ { skip = 1; next }
+		/^# zcnic-end/ { skip = 0; next }
+		!skip { print }
+	' "$file" > "$tmp"
+	printf '# zcnic-begin\n%s\n# zcnic-end\n' "$text" >> "$tmp"
+	if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv "$tmp" "$file"; fi
+}
+splice "$src/hw/net/Kconfig" "$(cat "$dev/Kconfig")"
+splice "$src/hw/net/meson.build" "$(cat "$dev/meson.build")"
+splice "$src/hw/net/trace-events" "$(cat "$dev/trace-events")"
+splice "$src/tests/qtest/meson.build" \
+	"qtests_x86_64 += config_all_devices.has_key('CONFIG_ZCNIC_PCI') ? ['zcnic-test'] : []"
+
+# --- configure once per (version, options) ---------------------------------
+conf=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
+	--disable-download --disable-install-blobs --disable-docs
+	--without-default-features --without-default-devices
+	--with-devices-x86_64=zcnic --enable-tcg --enable-slirp
+	--disable-werror
+	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu)
+key=$( { cat "$src/VERSION"; echo "${conf[*]}"; cat "$dev/zcnic.mak"; } | key_of)
+bld=$ZCNIC_CACHE/qemu-build-$key
+mkdir -p "$bld"
+if [ ! -f "$bld/.zcnic-configured" ]; then
+	say "configuring QEMU $(cat "$src/VERSION") (build dir $bld)"
+	(cd "$bld" && run_logged "$bld/configure.log" "$src/configure" "${conf[@]}") ||
+		die "QEMU configure failed (log: $bld/configure.log)"
+	touch "$bld/.zcnic-configured"
+fi
+
+targets=(qemu-system-x86_64)
+[ $want_qtest = 1 ] && targets+=(tests/qtest/zcnic-test)
+say "building ${targets[*]} (a cold build takes about 6 minutes)"
+run_logged "$bld/build.log" ninja -C "$bld" "${targets[@]}" ||
+	die "QEMU build failed (log: $bld/build.log)"
+# meson leaves qemu-bundle/ next to the binary, which makes QEMU look for
+# its firmware under it instead of the configured firmware path.
+rm -rf "$bld/qemu-bundle"
+echo "$bld"
