@@ -1,0 +1,391 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The zcnic test bed: boot a guest on zcnic, serve its requests, collect.
+
+A run creates (and always removes) a network namespace with a tap in it,
+starts QEMU inside that namespace, and talks to the guest over its second
+serial port. The guest drives: it prints KTAP lines, and asks the host to
+run traffic tools or touch the device through QMP with "@@" lines (see
+harness/guest/init and docs/harness.md).
+"""
+
+import json
+import os
+import select
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import ktap
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+HOST_V4 = "198.18.0.1"
+GUEST_V4 = "198.18.0.2"
+HOST_V6 = "fd00:5a43::1"
+GUEST_V6 = "fd00:5a43::2"
+GUEST_MAC = "52:54:00:5a:43:02"
+PEER_MAC = "52:54:00:5a:43:03"
+TAP = "zctap0"
+
+
+def log(msg):
+    print(f"[zcnic] {msg}", file=sys.stderr, flush=True)
+
+
+class BedError(Exception):
+    pass
+
+
+class Qmp:
+    """A minimal QMP client over a unix socket."""
+
+    def __init__(self, path, timeout=30):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise BedError(f"QMP socket {path} did not appear")
+                time.sleep(0.1)
+        self.buf = b""
+        self._read()                       # greeting
+        self.cmd("qmp_capabilities")
+
+    def _read(self):
+        while True:
+            while b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                msg = json.loads(line)
+                if "event" not in msg:
+                    return msg
+            self.sock.settimeout(30)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise BedError("QMP connection closed")
+            self.buf += chunk
+
+    def cmd(self, name, **args):
+        req = {"execute": name}
+        if args:
+            req["arguments"] = args
+        self.sock.sendall(json.dumps(req).encode() + b"\n")
+        reply = self._read()
+        if "error" in reply:
+            raise BedError(f"QMP {name}: {reply['error'].get('desc')}")
+        return reply.get("return")
+
+    def close(self):
+        self.sock.close()
+
+
+class Bed:
+    """One guest boot in one topology."""
+
+    def __init__(self, qemu, kernel, initrd, rootimg, logdir, topology="host",
+                 verbose=False, timeout=1800, cpus=2, mem=2048, qemu_args=()):
+        self.qemu = qemu
+        self.kernel = kernel
+        self.initrd = initrd
+        self.rootimg = rootimg
+        self.logdir = logdir
+        self.topology = topology
+        self.verbose = verbose
+        self.timeout = timeout
+        self.cpus = cpus
+        self.mem = mem
+        self.qemu_args = list(qemu_args)
+        self.netns = f"zcnic{os.getpid()}"
+        self.proc = None
+        self.qmp = None
+        self.jobs = {}
+        self.tmp = tempfile.mkdtemp(prefix="zcnic-bed-")
+        self.step = "boot"
+        self.step_deadline = None
+        self.output = []
+        self.exit_code = None
+        os.makedirs(logdir, exist_ok=True)
+        self.console = os.path.join(logdir, "console.log")
+        self.klog = os.path.join(logdir, "guest-dmesg.log")
+        self.results_path = os.path.join(logdir, "results.ktap")
+
+    # -- network namespace ------------------------------------------------
+    def _ip(self, *args, check=True):
+        return subprocess.run(["ip", *args], check=check, capture_output=True, text=True)
+
+    def _ns(self, *args, check=True):
+        return subprocess.run(["ip", "netns", "exec", self.netns, *args],
+                              check=check, capture_output=True, text=True)
+
+    @staticmethod
+    def remove_stale_namespaces():
+        """Namespaces left by a harness that was killed outright."""
+        out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            name = line.split()[0] if line.split() else ""
+            if name.startswith("zcnic") and name[5:].isdigit():
+                if not os.path.exists(f"/proc/{name[5:]}"):
+                    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+    def setup_net(self):
+        self.remove_stale_namespaces()
+        self._ip("netns", "add", self.netns)
+        self._ns("ip", "link", "set", "lo", "up")
+        if self.topology == "host":
+            self._ns("sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0")
+            self._ns("sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0")
+            self._ns("ip", "tuntap", "add", "dev", TAP, "mode", "tap")
+            self._ns("ip", "addr", "add", f"{HOST_V4}/24", "dev", TAP)
+            self._ns("ip", "addr", "add", f"{HOST_V6}/64", "dev", TAP, "nodad")
+            self._ns("ip", "link", "set", TAP, "up")
+
+    def teardown_net(self):
+        subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
+
+    # -- guest payload disk ------------------------------------------------
+    def make_payload(self, files, env):
+        """files: {guest path under /zcnic: host path}; env: variables for the guest."""
+        root = os.path.join(self.tmp, "payload")
+        os.makedirs(root)
+        for dst, src in files.items():
+            path = os.path.join(root, dst)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            shutil.copy2(src, path)
+        with open(os.path.join(root, "env"), "w") as f:
+            for k, v in env.items():
+                f.write(f"{k}={shlex.quote(str(v))}\n")
+        size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(root) for n in ns)
+        mb = size // (1 << 20) + 32
+        img = os.path.join(self.tmp, "payload.img")
+        subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "zcnic-payload", "-E", "root_owner=0:0",
+                        "-d", root, img, f"{mb}M"], check=True, capture_output=True)
+        self.payload = img
+
+    # -- QEMU ------------------------------------------------------------
+    def qemu_cmdline(self):
+        append = ("console=ttyS0,115200 root=/dev/vda rw rootwait init=/usr/local/sbin/zcnic-init "
+                  "panic=-1 loglevel=5 mitigations=off net.ifnames=0 "
+                  "systemd.unit=none")
+        cmd = [self.qemu, "-M", "q35", "-accel", "tcg,thread=multi", "-cpu", "max",
+               "-smp", str(self.cpus), "-m", str(self.mem), "-display", "none",
+               "-nodefaults", "-no-reboot",
+               "-kernel", self.kernel, "-initrd", self.initrd, "-append", append,
+               "-drive", f"file={self.rootimg},if=virtio,format=raw,snapshot=on",
+               "-drive", f"file={self.payload},if=virtio,format=raw,readonly=on",
+               "-chardev", f"file,id=con,path={self.console}", "-serial", "chardev:con",
+               "-chardev", f"socket,id=ctl,path={self.tmp}/ctl.sock,server=on,wait=off",
+               "-serial", "chardev:ctl",
+               "-qmp", f"unix:{self.tmp}/qmp.sock,server=on,wait=off",
+               "-device", "virtio-rng-pci"]
+        if self.topology == "host":
+            cmd += ["-netdev", f"tap,id=n0,ifname={TAP},script=no,downscript=no",
+                    "-device", f"zcnic,id=nic0,netdev=n0,mac={GUEST_MAC}"]
+        elif self.topology == "loop":
+            cmd += ["-netdev", "hubport,id=p0,hubid=0",
+                    "-device", f"zcnic,id=nic0,netdev=p0,mac={GUEST_MAC}",
+                    "-netdev", "hubport,id=p1,hubid=0",
+                    "-device", f"zcnic,id=nic1,netdev=p1,mac={PEER_MAC}"]
+        else:
+            raise BedError(f"unknown topology {self.topology!r} (host or loop)")
+        return cmd + self.qemu_args
+
+    def start(self):
+        cmd = ["ip", "netns", "exec", self.netns] + self.qemu_cmdline()
+        with open(os.path.join(self.logdir, "qemu-cmdline.txt"), "w") as f:
+            f.write(shlex.join(cmd) + "\n")
+        self.qemu_stderr = open(os.path.join(self.logdir, "qemu-stderr.log"), "w")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.qemu_stderr,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        ctl_path = f"{self.tmp}/ctl.sock"
+        deadline = time.monotonic() + 30
+        while not os.path.exists(ctl_path):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self._qemu_failed()
+            time.sleep(0.05)
+        self.ctl = socket.socket(socket.AF_UNIX)
+        self.ctl.connect(ctl_path)
+        self.qmp = Qmp(f"{self.tmp}/qmp.sock")
+
+    def _qemu_failed(self):
+        self.qemu_stderr.flush()
+        with open(os.path.join(self.logdir, "qemu-stderr.log")) as f:
+            err = f.read().strip()
+        raise BedError("QEMU failed to start.\ncommand: " +
+                       shlex.join(self.qemu_cmdline()) + "\nerror: " + (err or "(none)"))
+
+    def console_tail(self, n=30):
+        try:
+            with open(self.console, errors="replace") as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return "(no console output)"
+
+    # -- requests from the guest -------------------------------------------
+    TOOLS = {
+        "traffic": lambda: os.environ.get("ZCNIC_HOST_TRAFFIC", "zcnic-traffic"),
+        "ping": lambda: "ping",
+        "ip": lambda: "ip",
+        "ethtool": lambda: "ethtool",
+        "sleep": lambda: "sleep",
+    }
+
+    def _tool_argv(self, args):
+        if not args or args[0] not in self.TOOLS:
+            raise BedError(f"unknown host tool {args[:1]} (have: {', '.join(self.TOOLS)})")
+        return ["ip", "netns", "exec", self.netns, self.TOOLS[args[0]](), *args[1:]]
+
+    def _finish_job(self, job, timeout):
+        proc, out = job
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return 124, "timeout"
+        out.seek(0)
+        text = out.read().decode(errors="replace").strip()
+        out.close()
+        return proc.returncode, text
+
+    def handle_request(self, rid, words):
+        """Run one guest request; returns (rc, one-line text)."""
+        op, args = words[0], words[1:]
+        if op == "run":
+            p = subprocess.run(self._tool_argv(args), capture_output=True, text=True, timeout=600)
+            text = (p.stdout + p.stderr).strip()
+            return p.returncode, text
+        if op == "bg":
+            name, argv = args[0], self._tool_argv(args[1:])
+            out = tempfile.TemporaryFile()
+            self.jobs[name] = (subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT), out)
+            return 0, f"started {name}"
+        if op == "wait":
+            job = self.jobs.pop(args[0], None)
+            if not job:
+                return 2, f"no job {args[0]}"
+            return self._finish_job(job, float(args[1]) if len(args) > 1 else 600)
+        if op == "kill":
+            job = self.jobs.pop(args[0], None)
+            if job:
+                job[0].terminate()
+                return self._finish_job(job, 10)
+            return 2, f"no job {args[0]}"
+        if op == "qom-get":
+            return 0, json.dumps(self.qmp.cmd("qom-get", path=args[0], property=args[1]))
+        if op == "qom-set":
+            self.qmp.cmd("qom-set", path=args[0], property=args[1], value=json.loads(args[2]))
+            return 0, "ok"
+        if op == "qmp":
+            return 0, json.dumps(self.qmp.cmd(args[0], **json.loads(" ".join(args[1:]) or "{}")))
+        raise BedError(f"unknown request {op!r}")
+
+    def _reply(self, rid, rc, text):
+        flat = " ".join(text.split("\n")[-3:]).replace("\r", " ")
+        self.ctl.sendall(f"@@reply {rid} {rc} {flat}\n".encode())
+
+    def _line(self, line, results):
+        if line.startswith("@@"):
+            words = line[2:].split()
+            if not words:
+                return
+            kind = words[0]
+            if kind == "step":
+                self.step = words[1] if len(words) > 1 else "?"
+                secs = float(words[2]) if len(words) > 2 else 600
+                self.step_deadline = time.monotonic() + secs
+                if self.verbose:
+                    log(f"guest step: {self.step}")
+            elif kind == "host" and len(words) >= 3:
+                rid = words[1]
+                try:
+                    rc, text = self.handle_request(rid, words[2:])
+                except (BedError, subprocess.SubprocessError, OSError, ValueError) as e:
+                    rc, text = 2, f"host error: {e}"
+                if self.verbose:
+                    log(f"host request {' '.join(words[2:])} -> {rc} {text[-200:]}")
+                self._reply(rid, rc, text)
+            elif kind == "klog":
+                self.klog_file.write(line[len("@@klog "):] + "\n")
+            elif kind == "exit":
+                self.exit_code = int(words[1]) if len(words) > 1 else 1
+            return
+        results.write(line + "\n")
+        results.flush()
+        self.output.append(line)
+        if self.verbose:
+            print(f"  | {line}", flush=True)
+
+    def serve(self):
+        """Serve the guest until it exits; returns its KTAP text."""
+        deadline = time.monotonic() + self.timeout
+        self.step_deadline = time.monotonic() + 300      # boot
+        buf = b""
+        self.klog_file = open(self.klog, "w")
+        with open(self.results_path, "w") as results:
+            while self.exit_code is None:
+                now = time.monotonic()
+                if now > deadline or now > self.step_deadline:
+                    raise BedError(f"guest timed out in step '{self.step}' "
+                                   f"(logs: {self.logdir}); last console lines:\n"
+                                   + self.console_tail())
+                r, _, _ = select.select([self.ctl], [], [], 1.0)
+                if self.proc.poll() is not None and not r:
+                    raise BedError(f"QEMU exited ({self.proc.returncode}) during step "
+                                   f"'{self.step}' (logs: {self.logdir}); last console lines:\n"
+                                   + self.console_tail())
+                if not r:
+                    continue
+                chunk = self.ctl.recv(65536)
+                if not chunk:
+                    if self.exit_code is None:
+                        raise BedError(f"guest control channel closed in step '{self.step}'; "
+                                       "last console lines:\n" + self.console_tail())
+                    break
+                buf += chunk
+                while b"\n" in buf:
+                    raw, buf = buf.split(b"\n", 1)
+                    self._line(raw.decode(errors="replace").rstrip("\r"), results)
+        self.klog_file.close()
+        return "\n".join(self.output)
+
+    def stop(self):
+        for proc, out in self.jobs.values():
+            proc.kill()
+            out.close()
+        self.jobs.clear()
+        if self.qmp:
+            try:
+                self.qmp.close()
+            except OSError:
+                pass
+        if self.proc and self.proc.poll() is None:
+            try:
+                self.proc.wait(timeout=30)      # the guest powers off by itself
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        if hasattr(self, "qemu_stderr"):
+            self.qemu_stderr.close()
+
+    def kernel_problems(self):
+        bad = []
+        for path in (self.console, self.klog):
+            try:
+                with open(path, errors="replace") as f:
+                    bad += ktap.scan_kernel_log(f.read())
+            except OSError:
+                pass
+        return sorted(set(bad))
+
+    def close(self):
+        self.stop()
+        self.teardown_net()
+        shutil.rmtree(self.tmp, ignore_errors=True)

@@ -1,0 +1,53 @@
+# Shell helpers for the zcnic guest runner and for shell-written guest
+# tests. Sourced.
+# shellcheck shell=bash
+
+ZC_CTL_DEV=/dev/ttyS1
+
+# Write one protocol line to the control port.
+ctl() {
+	if [ -n "${ZC_CTL:-}" ]; then
+		printf '%s\n' "$*" >&"$ZC_CTL"
+	else
+		printf '%s\n' "$*" > "$ZC_CTL_DEV"
+	fi
+}
+
+# Kernel log lines after MARKER that fail a test (same list as the host's).
+kernel_problems_since() {
+	dmesg --notime 2>/dev/null | awk -v m="$1" 'index($0, m) { on = 1; next } on' |
+		grep -E 'WARNING:|BUG:|kernel BUG at|Oops[: ]|general protection fault|KASAN:|unreferenced object 0x|ref_tracker:|possible recursive locking|suspicious RCU usage|UBSAN:|DMA-API:' || true
+}
+
+# The interface the zcnic driver bound, N-th (0-based) by PCI address.
+zcnic_ifname() {
+	local want=${1:-0} i=0 d
+	for d in $(ls -d /sys/bus/pci/drivers/zcnic/0000:* 2>/dev/null | sort); do
+		if [ "$i" -eq "$want" ]; then
+			ls "$d/net" 2>/dev/null | head -n1
+			return
+		fi
+		i=$((i + 1))
+	done
+}
+
+# KTAP helpers for shell tests: plan N, then ok/fail/skip per subtest.
+ZC_T=0
+ZC_FAILED=0
+ktap_plan() { echo "KTAP version 1"; echo "1..$1"; }
+ktap_ok() { ZC_T=$((ZC_T + 1)); echo "ok $ZC_T $*"; }
+ktap_fail() { ZC_T=$((ZC_T + 1)); ZC_FAILED=$((ZC_FAILED + 1)); echo "not ok $ZC_T $*"; }
+ktap_skip() { ZC_T=$((ZC_T + 1)); echo "ok $ZC_T $1 # SKIP ${*:2}"; }
+ktap_diag() { echo "# $*"; }
+# check NAME CMD...: run CMD, one subtest result from its status
+ktap_check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ktap_ok "$name"
+	else
+		ktap_fail "$name"
+		printf '%s\n' "$out" | tail -n 5 | sed 's/^/# /'
+	fi
+}
+ktap_exit() { [ "$ZC_FAILED" -eq 0 ] && exit 0; exit 1; }

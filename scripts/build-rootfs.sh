@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Build the guest root filesystem: Debian trixie with the stock 7.3 kernel
+# from trixie-backports, its headers, gcc-14 and a liburing new enough for
+# zcrx. The tree doubles as the chroot where every guest-side binary and the
+# driver are compiled. Cached under $ZCNIC_CACHE keyed by its inputs.
+# Prints the tree's path; also leaves vmlinuz, initrd.img and root.img
+# next to it.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$ZCNIC_TOP/scripts/apt-private.sh"
+need_root
+
+KSERIES=${KSERIES:-7.3}
+papt_update
+# The newest point release of the series in trixie-backports.
+kver=${GUEST_KVER:-$(papt_cache search --names-only "^linux-image-${KSERIES//./\\.}\.[0-9]+\+deb13-amd64\$" 2>/dev/null |
+	awk '{print $1}' | sed 's/^linux-image-//' | sort -V | tail -n1)}
+[ -n "$kver" ] || die "no linux-image-${KSERIES}.* in trixie-backports; set KSERIES=<series> or GUEST_KVER=<version>-amd64"
+liburing_ver=$(papt_cache showsrc liburing 2>/dev/null | awk '/^Version:/ {print $2}' | sort -V | tail -n1)
+dpkg --compare-versions "${liburing_ver:-0}" ge 2.10 ||
+	die "no liburing >= 2.10 source in sid (found '${liburing_ver:-none}'); zcrx needs io_uring_register_ifq"
+
+key=$( { cat "$0" "$ZCNIC_TOP/guest-rootfs/packages" "$ZCNIC_TOP/guest-rootfs/zcnic-init-stub"; echo "$kver $liburing_ver"; } | key_of)
+root=$ZCNIC_CACHE/rootfs-$key
+if [ -f "$root.done" ]; then echo "$root"; exit 0; fi
+
+rm -rf "$root" "$root.img"
+mkdir -p "$root"
+cleanup() {
+	for m in dev/pts dev proc sys; do umount -l "$root/$m" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+pkgs=$(grep -v '^#' "$ZCNIC_TOP/guest-rootfs/packages" | xargs | tr ' ' ,)
+say "debootstrap trixie into $root (about a minute)"
+run_logged "$root.debootstrap.log" debootstrap --variant=minbase --include="$pkgs" \
+	trixie "$root" "$PAPT_MIRROR" || die "debootstrap failed (log: $root.debootstrap.log)"
+
+mount -t proc proc "$root/proc"
+mount -t sysfs sys "$root/sys"
+mount --bind /dev "$root/dev"
+mount --bind /dev/pts "$root/dev/pts"
+printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"; chmod +x "$root/usr/sbin/policy-rc.d"
+cat > "$root/etc/apt/sources.list.d/zcnic.sources" <<SRC
+Types: deb
+URIs: $PAPT_MIRROR
+Suites: trixie-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+say "installing linux-image-$kver and its headers in the guest root"
+run_logged "$root.kernel.log" chroot "$root" sh -c "
+	set -e
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends -t trixie-backports \
+		linux-image-$kver linux-headers-$kver linux-libc-dev initramfs-tools
+	apt-get clean
+" || die "kernel install in the guest root failed (log: $root.kernel.log); GUEST_KVER overrides the version"
+
+say "building liburing $liburing_ver in the guest root"
+dl=$ZCNIC_CACHE/src/dl-liburing-$liburing_ver
+mkdir -p "$dl"
+if ! ls "$dl"/*.dsc >/dev/null 2>&1; then
+	(cd "$dl" && papt source --download-only "liburing=$liburing_ver" >"$dl/log" 2>&1) ||
+		die "could not download liburing $liburing_ver source (log: $dl/log)"
+fi
+rm -rf "$root/build/liburing"; mkdir -p "$root/build"
+dpkg-source --no-check -x "$dl"/*.dsc "$root/build/liburing" >/dev/null
+run_logged "$root.liburing.log" chroot "$root" sh -c "
+	set -e
+	cd /build/liburing
+	./configure --prefix=/usr --libdir=/usr/lib/x86_64-linux-gnu --libdevdir=/usr/lib/x86_64-linux-gnu
+	make -C src -j2
+	make -C src install
+" || die "liburing build failed (log: $root.liburing.log)"
+rm -rf "$root/build/liburing"
+
+install -m 755 "$ZCNIC_TOP/guest-rootfs/zcnic-init-stub" "$root/usr/local/sbin/zcnic-init"
+echo zcnic > "$root/etc/hostname"
+echo "$kver" > "$root/etc/zcnic-kernel"
+cleanup
+trap - EXIT
+
+cp "$root/boot/vmlinuz-$kver" "$root.vmlinuz"
+cp "$root/boot/initrd.img-$kver" "$root.initrd"
+say "making the root disk image"
+mb=$(( $(du -sm --exclude=./usr/src "$root" | cut -f1) * 13 / 10 + 256 ))
+run_logged "$root.mkfs.log" mkfs.ext4 -q -F -L zcnic-root -E root_owner=0:0 \
+	-d "$root" "$root.img" "${mb}M" || die "mkfs.ext4 failed (log: $root.mkfs.log)"
+touch "$root.done"
+echo "$root"
