@@ -51,3 +51,35 @@ ktap_check() {
 	fi
 }
 ktap_exit() { [ "$ZC_FAILED" -eq 0 ] && exit 0; exit 1; }
+
+# Bring zcnic port N up with the test addresses (idempotent). Prints the
+# interface name; fails if the driver bound nothing or the link stays down.
+zcnic_up() {
+	local ifc i
+	ifc=$(zcnic_ifname "${1:-0}")
+	[ -n "$ifc" ] || { echo "no zcnic interface" >&2; return 1; }
+	ip link set "$ifc" up
+	for i in $(seq 1 100); do
+		[ "$(cat "/sys/class/net/$ifc/carrier" 2>/dev/null)" = 1 ] && break
+		sleep 0.1
+	done
+	[ "$(cat "/sys/class/net/$ifc/carrier" 2>/dev/null)" = 1 ] ||
+		{ echo "$ifc: no carrier after 10s" >&2; return 1; }
+	ip addr replace "$GUEST_V4/24" dev "$ifc"
+	ip addr replace "$GUEST_V6/64" dev "$ifc" nodad
+	echo "$ifc"
+}
+
+# Start a local traffic sink in the background and wait until it listens.
+# Sets ZC_SINK_PID and ZC_SINK_OUT.
+start_sink() {
+	ZC_SINK_OUT=$(mktemp)
+	zcnic-traffic recv "$@" > "$ZC_SINK_OUT" 2>&1 &
+	ZC_SINK_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		grep -q listening "$ZC_SINK_OUT" && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -228,10 +228,19 @@ static int run_tcp(void)
 		struct stream *st = &streams[i];
 
 		if (cfg.send) {
-			st->fd = socket(ai->ai_family, SOCK_STREAM, 0);
-			if (st->fd < 0 || connect(st->fd, ai->ai_addr, ai->ai_addrlen)) {
-				perror("zcnic-traffic: connect");
-				return 1;
+			double give_up = now() + 10;
+
+			/* the peer may still be starting its listener */
+			for (;;) {
+				st->fd = socket(ai->ai_family, SOCK_STREAM, 0);
+				if (st->fd >= 0 && !connect(st->fd, ai->ai_addr, ai->ai_addrlen))
+					break;
+				if (st->fd < 0 || errno != ECONNREFUSED || now() > give_up) {
+					perror("zcnic-traffic: connect");
+					return 1;
+				}
+				close(st->fd);
+				usleep(100 * 1000);
 			}
 		} else {
 			struct pollfd pfd = { .fd = lfd, .events = POLLIN };

@@ -1,0 +1,57 @@
+# zcnic: one entry point. `make test` and `make demo` install and build
+# everything they need; see README.md.
+SHELL := /bin/bash
+export ZCNIC_TOP := $(CURDIR)
+export ZCNIC_CACHE ?= $(HOME)/.cache/zcnic
+export ZCNIC_V ?= $(V)
+export MAKE_TARGET = $(firstword $(MAKECMDGOALS))
+S := $(CURDIR)/scripts
+
+.PHONY: all deps qemu qtest-build rootfs driver guest-bins unit qtest guest-test test demo clean distclean help
+
+all: qemu driver guest-bins
+
+help:
+	@echo "make test        build everything, run unit, qtest and guest tests"
+	@echo "make demo        boot the bed and stream checked TCP into the guest"
+	@echo "make guest-test  GUEST_TESTS='smoke' -- only the guest level"
+	@echo "make unit | qtest | qemu | rootfs | driver | guest-bins | clean"
+	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, V=1, LOGDIR, GUEST_TESTS"
+
+deps:
+	@$(S)/host-deps.sh
+
+qemu: deps
+	@$(S)/build-qemu.sh --qtest >/dev/null
+
+rootfs: deps
+	@$(S)/build-rootfs.sh
+
+driver: deps
+	@$(S)/build-driver.sh
+
+guest-bins: deps
+	@$(S)/build-guest-bins.sh
+
+unit:
+	@LEVELS=unit $(S)/run-tests.sh
+
+qtest:
+	@LEVELS=qtest $(S)/run-tests.sh
+
+guest-test:
+	@LEVELS=guest $(S)/run-tests.sh
+
+test:
+	@$(S)/run-tests.sh
+
+demo: deps
+	@args=$$($(S)/bed-args.sh) && eval "set -- $$args" && \
+	$(CURDIR)/harness/zcnic-bed demo "$$@" --logdir $(CURDIR)/logs/demo-$$(date +%Y%m%d-%H%M%S) \
+		$(if $(DEMO_BYTES),--bytes $(DEMO_BYTES)) $(if $(filter 1,$(V)),-v)
+
+clean:
+	rm -rf logs tests/unit/out
+
+distclean: clean
+	rm -rf $(ZCNIC_CACHE)

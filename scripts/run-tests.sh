@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# make test: build what is needed, then run every test level in turn --
+# host unit tests, the device qtest, guest tests on the booted bed -- and
+# finish with one "N passed, N failed[, N skipped]" line over all of them.
+# A level that cannot even build counts as a failure and the rest still run.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+need_root
+
+LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$LOGDIR"
+LEVELS=${LEVELS:-unit qtest guest}
+GUEST_TESTS=${GUEST_TESTS:-smoke}
+say "logs: $LOGDIR"
+
+"$ZCNIC_TOP/scripts/host-deps.sh" || exit 1
+
+fail_level() {	# LEVEL REASON: record a level that could not run
+	printf 'KTAP version 1\n1..1\nnot ok 1 %s # %s\n' "$1" "$2" > "$LOGDIR/$1.ktap"
+	say "$1: $2"
+}
+
+for level in $LEVELS; do
+	start=$(date +%s)
+	case $level in
+	unit)
+		say "level unit: host unit tests"
+		make -s -C "$ZCNIC_TOP/tests/unit" OUT="$LOGDIR/unit-bin" run > "$LOGDIR/unit.ktap" 2>"$LOGDIR/unit.err" ||
+			true
+		[ -s "$LOGDIR/unit.ktap" ] || fail_level unit "unit tests did not build (see $LOGDIR/unit.err)"
+		;;
+	qtest)
+		say "level qtest: the device without a guest kernel"
+		if bld=$("$ZCNIC_TOP/scripts/build-qemu.sh" --qtest); then
+			QTEST_QEMU_BINARY=$bld/qemu-system-x86_64 QTEST_QEMU_IMG=/bin/false \
+				timeout 600 "$bld/tests/qtest/zcnic-test" --tap -k > "$LOGDIR/qtest.ktap" 2>"$LOGDIR/qtest.err"
+			[ -s "$LOGDIR/qtest.ktap" ] || fail_level qtest "zcnic-test printed nothing (see $LOGDIR/qtest.err)"
+		else
+			fail_level qtest "QEMU did not build"
+		fi
+		;;
+	guest)
+		say "level guest: boot the bed and run: $GUEST_TESTS"
+		if args=$("$ZCNIC_TOP/scripts/bed-args.sh"); then
+			eval "set -- $args"
+			"$ZCNIC_TOP/harness/zcnic-bed" run "$@" --tests "$GUEST_TESTS" \
+				--logdir "$LOGDIR/guest" --junit "$LOGDIR/guest.junit.xml" \
+				$([ "$ZCNIC_V" = 1 ] && echo -v) > "$LOGDIR/guest.out"
+			cp "$LOGDIR/guest/summary.ktap" "$LOGDIR/guest.ktap" 2>/dev/null ||
+				fail_level guest "the guest run produced no results (see $LOGDIR/guest)"
+		else
+			fail_level guest "the bed did not build"
+		fi
+		;;
+	*)
+		die "unknown test level '$level' (unit, qtest, guest)"
+		;;
+	esac
+	say "level $level done in $(( $(date +%s) - start ))s"
+done
+
+python3 "$ZCNIC_TOP/harness/summarize.py" "$LOGDIR" $LEVELS

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Smoke test: the driver binds, the link comes up, ping works both ways,
+# and pattern-checked TCP streams cross the NIC in both directions over
+# IPv4 and IPv6.
+. /zcnic/lib.sh
+
+ktap_plan 9
+ifc=$(zcnic_ifname 0)
+if [ -n "$ifc" ] && ethtool -i "$ifc" | grep -q '^driver: zcnic'; then
+	ktap_ok "driver-bound $ifc"
+else
+	ktap_fail "driver-bound"
+	ktap_exit
+fi
+ktap_check link-up zcnic_up 0
+ktap_check ping-guest-to-host-v4 ping -c 3 -i 0.2 -W 5 "$HOST_V4"
+ktap_check ping-guest-to-host-v6 ping -6 -c 3 -i 0.2 -W 5 "$HOST_V6"
+ktap_check ping-host-to-guest-v4 zcnic-host run ping -c 3 -i 0.2 -W 5 "$GUEST_V4"
+
+# guest -> host: the host listens, the guest sends mixed write sizes
+tcp_to_host() {
+	zcnic-host bg sink traffic recv -p 9001 -n 8388608 -c 2 -s 11 -t 60 || return 1
+	zcnic-traffic send -a "$1" -p 9001 -n 8388608 -c 2 -m 1,100,1448,65536 -s 11 || return 1
+	zcnic-host wait sink 120
+}
+# host -> guest: the guest listens, the host sends
+tcp_to_guest() {
+	start_sink -p 9002 -n 8388608 -c 2 -s 12 -t 60 || return 1
+	zcnic-host run traffic send -a "$1" -p 9002 -n 8388608 -c 2 -m 1,1000,65536 -s 12
+	local hrc=$?
+	wait "$ZC_SINK_PID"
+	local grc=$?
+	cat "$ZC_SINK_OUT"
+	[ $hrc -eq 0 ] && [ $grc -eq 0 ]
+}
+ktap_check tcp-guest-to-host-v4 tcp_to_host "$HOST_V4"
+ktap_check tcp-host-to-guest-v4 tcp_to_guest "$GUEST_V4"
+ktap_check tcp-guest-to-host-v6 tcp_to_host "$HOST_V6"
+ktap_check tcp-host-to-guest-v6 tcp_to_guest "$GUEST_V6"
+ktap_exit
