@@ -26,7 +26,8 @@ if [ ${#missing[@]} -eq 0 ] && [ $meson_ok -eq 1 ]; then
 	exit 0
 fi
 
-say "installing host packages: ${missing[*]} ${BPO_PKGS[*]}"
+[ $meson_ok -eq 1 ] || missing_bpo="${BPO_PKGS[*]} (bookworm-backports)"
+say "installing host packages: ${missing[*]} ${missing_bpo:-}"
 bpo=/etc/apt/sources.list.d/zcnic-bookworm-backports.sources
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
 	cat > "$bpo" <<SRC
