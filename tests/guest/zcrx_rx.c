@@ -112,7 +112,7 @@ static double now(void)
 
 static void *map_area(struct io_uring_zcrx_area_reg *area_reg)
 {
-	void *p;
+	void *p = NULL;
 
 	switch (cfg.area) {
 	case AREA_USER:
