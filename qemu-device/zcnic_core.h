@@ -1,0 +1,178 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * zcnic: core of the header/data split test NIC (rings, DMA, split,
+ * RSS, ntuple steering, interrupts).  The PCI/QOM glue is in zcnic.c.
+ */
+#ifndef HW_NET_ZCNIC_CORE_H
+#define HW_NET_ZCNIC_CORE_H
+
+#include "qemu/timer.h"
+#include "hw/pci/pci_device.h"
+#include "net/eth.h"
+#include "net/net.h"
+#include "zcnic_hw.h"
+
+typedef struct ZcnicCore ZcnicCore;
+
+/* RX queue: three rings, a packing cursor and counters. */
+typedef struct ZcnicRxQueue {
+    uint32_t ctrl;          /* HDS and PACK as last written */
+    uint32_t status;        /* ENABLED, ERROR, ERRCODE */
+    uint32_t buf_cfg;
+    uint32_t hds_thresh;
+    uint64_t hbr_base;
+    uint32_t hbr_size;
+    uint32_t hbr_tail;
+    uint32_t hbr_head;
+    uint64_t pbr_base;
+    uint32_t pbr_size;
+    uint32_t pbr_tail;
+    uint32_t pbr_head;
+    uint64_t rcq_base;
+    uint32_t rcq_size;
+    uint32_t rcq_head;
+    uint32_t rcq_tail;
+    bool gen;               /* generation bit of the next completion */
+
+    /* Latched when the queue is enabled. */
+    bool pack;
+    uint32_t hdr_buf_len;
+    uint32_t pay_buf_len;
+
+    /* The payload buffer that packing may still add to. */
+    bool pay_open;
+    uint32_t pay_open_idx;
+    uint64_t pay_open_addr;
+    uint32_t pay_open_off;
+
+    uint64_t pkts;
+    uint64_t bytes;
+    uint64_t nobuf;
+    uint64_t nocmpl;
+    uint64_t csum_bad;
+    uint64_t split;
+    uint64_t drop_steer;
+} ZcnicRxQueue;
+
+typedef struct ZcnicTxQueue {
+    uint32_t status;
+    uint64_t dr_base;
+    uint32_t dr_size;
+    uint32_t dr_tail;
+    uint32_t dr_head;
+    uint64_t tcq_base;
+    uint32_t tcq_size;
+    uint32_t tcq_head;
+    uint32_t tcq_tail;
+    bool gen;
+
+    uint64_t pkts;
+    uint64_t bytes;
+    uint64_t errs;
+} ZcnicTxQueue;
+
+/* Interrupt state of one queue pair. */
+typedef struct ZcnicQpIrq {
+    ZcnicCore *core;
+    uint32_t qp;
+    uint32_t vec;
+    uint32_t itr;           /* minimum usecs between two interrupts */
+    bool armed;
+    bool pending;           /* an event arrived while disarmed */
+    bool deferred;          /* an interrupt waits for the timer */
+    int64_t last_ns;        /* when the last interrupt was sent */
+    QEMUTimer *timer;
+
+    uint64_t sent;
+    uint64_t lost;          /* dropped by x-fault-irq-drop-ppm */
+} ZcnicQpIrq;
+
+typedef struct ZcnicNtupleRule {
+    uint32_t flow;
+    uint32_t src[4];
+    uint32_t src_mask[4];
+    uint32_t dst[4];
+    uint32_t dst_mask[4];
+    uint32_t ports;
+    uint32_t port_masks;
+    uint32_t action;
+} ZcnicNtupleRule;
+
+typedef struct ZcnicRssCtx {
+    uint8_t key[ZCNIC_RSS_KEY_LEN];
+    uint32_t cfg;
+    uint8_t indir[ZCNIC_RSS_INDIR_SIZE];
+} ZcnicRssCtx;
+
+struct ZcnicCore {
+    PCIDevice *owner;
+    NICState *nic;
+    uint32_t num_queues;
+    uint32_t num_vectors;
+    uint8_t perm_mac[ETH_ALEN];
+
+    /* Device block */
+    uint8_t mac[ETH_ALEN];
+    uint32_t max_frame;
+    uint32_t rx_filter;
+    uint32_t irq_cause;
+    uint32_t irq_mask;
+    uint32_t scratch[2];
+    uint32_t guest_errs;
+    bool link_up;
+
+    ZcnicNtupleRule nt_stage;
+    uint32_t nt_status;
+    ZcnicNtupleRule nt[ZCNIC_NTUPLE_RULES];
+
+    ZcnicRssCtx rss[ZCNIC_RSS_CTXS];
+
+    ZcnicRxQueue rxq[ZCNIC_MAX_QUEUES];
+    ZcnicTxQueue txq[ZCNIC_MAX_QUEUES];
+    ZcnicQpIrq irq[ZCNIC_MAX_QUEUES];
+
+    struct NetRxPkt *rx_pkt;
+    uint8_t *rx_frame;      /* ZCNIC_FRAME_MAX bytes */
+    uint8_t *tx_frame;      /* ZCNIC_FRAME_MAX bytes */
+
+    /* Host-side controls (QOM properties), kept across device resets. */
+    bool nobuf_hold;
+    bool host_link;
+    bool fault_starve;
+    uint32_t fault_seed;
+    uint32_t fault_rng;
+    uint32_t fault_drop_ppm;
+    uint32_t fault_irq_drop_ppm;
+    uint32_t fault_dma_fail_ppm;
+    uint32_t fault_irq_delay_us;
+
+    /* Host-side counters of frames the guest never hears about. */
+    uint64_t rx_filtered;
+    uint64_t rx_oversize;
+    uint64_t rx_link_down;
+    uint64_t rx_fault_drops;
+    uint64_t rx_held;
+    uint64_t dma_faults;
+    uint64_t dev_irqs;
+};
+
+void zcnic_core_realize(ZcnicCore *c, PCIDevice *owner, NICState *nic,
+                        uint32_t num_queues, const uint8_t *mac);
+void zcnic_core_unrealize(ZcnicCore *c);
+void zcnic_core_reset(ZcnicCore *c);
+
+uint64_t zcnic_core_read(ZcnicCore *c, hwaddr addr);
+void zcnic_core_write(ZcnicCore *c, hwaddr addr, uint32_t val);
+
+bool zcnic_core_can_receive(ZcnicCore *c);
+ssize_t zcnic_core_receive_iov(ZcnicCore *c, const struct iovec *iov,
+                               int iovcnt);
+void zcnic_core_set_link(ZcnicCore *c);
+void zcnic_core_start_recv(ZcnicCore *c);
+void zcnic_core_fault_reseed(ZcnicCore *c);
+
+/* A JSON object with the device and per-queue state and counters. */
+char *zcnic_core_stats_json(ZcnicCore *c);
+
+#endif /* HW_NET_ZCNIC_CORE_H */
