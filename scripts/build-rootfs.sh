@@ -31,10 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pkgs=$(grep -v '^#' "$ZCNIC_TOP/guest-rootfs/packages" | xargs | tr ' ' ,)
+pkgs=$(grep -v '^#' "$ZCNIC_TOP/guest-rootfs/packages" | xargs)
 say "debootstrap trixie into $root (about a minute)"
-run_logged "$root.debootstrap.log" debootstrap --variant=minbase --include="$pkgs" \
-	trixie "$root" "$PAPT_MIRROR" || die "debootstrap failed (log: $root.debootstrap.log)"
+run_logged "$root.debootstrap.log" debootstrap --variant=minbase trixie "$root" "$PAPT_MIRROR" ||
+	die "debootstrap failed (log: $root.debootstrap.log)"
 
 mount -t proc proc "$root/proc"
 mount -t sysfs sys "$root/sys"
@@ -48,15 +48,15 @@ Suites: trixie-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-say "installing linux-image-$kver and its headers in the guest root"
+say "installing linux-image-$kver, its headers and the test tools in the guest root"
 run_logged "$root.kernel.log" chroot "$root" sh -c "
 	set -e
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends -t trixie-backports \
-		linux-image-$kver linux-headers-$kver linux-libc-dev initramfs-tools
+		linux-image-$kver linux-headers-$kver linux-libc-dev initramfs-tools $pkgs
 	apt-get clean
-" || die "kernel install in the guest root failed (log: $root.kernel.log); GUEST_KVER overrides the version"
+" || die "package install in the guest root failed (log: $root.kernel.log); GUEST_KVER overrides the kernel version"
 
 say "building liburing $liburing_ver in the guest root"
 dl=$ZCNIC_CACHE/src/dl-liburing-$liburing_ver
