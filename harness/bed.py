@@ -158,11 +158,14 @@ class Bed:
         for dst, src in files.items():
             path = os.path.join(root, dst)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            shutil.copy2(src, path)
+            if os.path.isdir(src):
+                shutil.copytree(src, path, symlinks=True)
+            else:
+                shutil.copy2(src, path)
         with open(os.path.join(root, "env"), "w") as f:
             for k, v in env.items():
                 f.write(f"{k}={shlex.quote(str(v))}\n")
-        size = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(root) for n in ns)
+        size = sum(os.lstat(os.path.join(d, n)).st_size for d, _, ns in os.walk(root) for n in ns)
         mb = size // (1 << 20) + 32
         img = os.path.join(self.tmp, "payload.img")
         subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "zcnic-payload", "-E", "root_owner=0:0",

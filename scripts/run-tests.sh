@@ -11,6 +11,7 @@ LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$LOGDIR"
 LEVELS=${LEVELS:-unit qtest guest}
 GUEST_TESTS=${GUEST_TESTS:-smoke}
+KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_api.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py drivers/net/hw:pp_alloc_fail.py}
 say "logs: $LOGDIR"
 
 "$ZCNIC_TOP/scripts/host-deps.sh" || exit 1
@@ -52,8 +53,22 @@ for level in $LEVELS; do
 			fail_level guest "the bed did not build"
 		fi
 		;;
+	ksft)
+		say "level ksft: the kernel's drivers/net selftests on zcnic (loop topology)"
+		if args=$("$ZCNIC_TOP/scripts/bed-args.sh") && ksft=$("$ZCNIC_TOP/scripts/build-selftests.sh"); then
+			eval "set -- $args"
+			"$ZCNIC_TOP/harness/zcnic-bed" run "$@" --topology loop --tests ksft \
+				--payload "ksft=$ksft" --env "KSFT_TESTS=$KSFT_TESTS" --prefix "ksft:" \
+				--logdir "$LOGDIR/ksft" --junit "$LOGDIR/ksft.junit.xml" \
+				$([ "$ZCNIC_V" = 1 ] && echo -v) > "$LOGDIR/ksft.out"
+			cp "$LOGDIR/ksft/summary.ktap" "$LOGDIR/ksft.ktap" 2>/dev/null ||
+				fail_level ksft "the selftest run produced no results (see $LOGDIR/ksft)"
+		else
+			fail_level ksft "the bed or the selftests did not build"
+		fi
+		;;
 	*)
-		die "unknown test level '$level' (unit, qtest, guest)"
+		die "unknown test level '$level' (unit, qtest, guest, ksft)"
 		;;
 	esac
 	say "level $level done in $(( $(date +%s) - start ))s"
