@@ -37,11 +37,23 @@ class Result:
         return f"Result({self.name!r}, {self.status!r}, {self.reason!r})"
 
 
-def parse(text, prefix=""):
-    """Top-level results of a KTAP/TAP document: a list of Result.
+def _result(m, name):
+    directive = (m.group("directive") or "").strip()
+    if directive.upper().startswith("SKIP"):
+        return Result(name, "skip", directive[4:].strip())
+    if m.group("ok") == "ok":
+        return Result(name, "pass")
+    return Result(name, "fail", directive)
 
-    Only results at the smallest indentation count; nested subtests are the
-    tests' own detail. A SKIP directive makes a skip, TODO/XFAIL a pass.
+
+def parse(text, prefix="", expand=False):
+    """Results of a KTAP/TAP document: a list of Result.
+
+    Only results at the smallest indentation count, unless expand is set:
+    then each top-level test that printed subtests is replaced by them
+    (named "test/subtest"), and a failed test whose subtests all passed (a
+    timeout, a kernel warning) is kept as a failure too. A SKIP directive
+    makes a skip.
     """
     found = []
     for line in text.splitlines():
@@ -51,18 +63,25 @@ def parse(text, prefix=""):
     if not found:
         return []
     top = min(i for i, _ in found)
+    sub = sorted({i for i, _ in found if i > top})
+    child = sub[0] if sub else None
     results = []
+    pending = []
     for indent, m in found:
+        name = m.group("name").strip() or f"test-{m.group('num')}"
+        if indent == child and expand:
+            pending.append(_result(m, name))
+            continue
         if indent != top:
             continue
-        directive = (m.group("directive") or "").strip()
-        name = prefix + (m.group("name").strip() or f"test-{m.group('num')}")
-        if directive.upper().startswith("SKIP"):
-            results.append(Result(name, "skip", directive[4:].strip()))
-        elif m.group("ok") == "ok":
-            results.append(Result(name, "pass"))
+        parent = _result(m, prefix + name)
+        if pending:
+            results += [Result(f"{parent.name}/{r.name}", r.status, r.reason) for r in pending]
+            if parent.status == "fail" and not any(r.status == "fail" for r in pending):
+                results.append(parent)
         else:
-            results.append(Result(name, "fail", directive))
+            results.append(parent)
+        pending = []
     return results
 
 

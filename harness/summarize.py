@@ -19,7 +19,7 @@ def main():
         path = os.path.join(logdir, f"{level}.ktap")
         try:
             with open(path, errors="replace") as f:
-                results = ktap.parse(f.read(), prefix=f"{level}: ")
+                results = ktap.parse(f.read(), prefix=f"{level}: ", expand=True)
         except OSError:
             results = []
         if not results:

@@ -23,6 +23,16 @@ def nested_results_do_not_count():
 
 
 @case
+def expanded_results_name_subtests():
+    text = ("1..3\n    ok 1 ping\n    not ok 2 tcp # exit 1\nnot ok 1 smoke\n"
+            "    ok 1 a\nnot ok 2 slow # timed out\nok 3 plain\n")
+    r = ktap.parse(text, prefix="g:", expand=True)
+    assert [(x.name, x.status) for x in r] == [
+        ("g:smoke/ping", "pass"), ("g:smoke/tcp", "fail"),
+        ("g:slow/a", "pass"), ("g:slow", "fail"), ("g:plain", "pass")], r
+
+
+@case
 def gtest_tap_names_and_directives():
     r = ktap.parse("TAP version 13\nok 1 /x86_64/zcnic/split # 1s\nnot ok 2 /x86_64/zcnic/rss\n")
     assert [(x.name, x.status) for x in r] == [("/x86_64/zcnic/split", "pass"),
