@@ -89,4 +89,8 @@ mb=$(( $(du -sm --exclude=./usr/src "$root" | cut -f1) * 13 / 10 + 256 ))
 run_logged "$root.mkfs.log" mkfs.ext4 -q -F -L zcnic-root -E root_owner=0:0 \
 	-d "$root" "$root.img" "${mb}M" || die "mkfs.ext4 failed (log: $root.mkfs.log)"
 touch "$root.done"
+# keep the two newest roots, drop older ones (several GB each)
+ls -1dt "$ZCNIC_CACHE"/rootfs-*.done 2>/dev/null | tail -n +3 | while read -r old; do
+	rm -rf "${old%.done}" "${old%.done}".*
+done
 echo "$root"
