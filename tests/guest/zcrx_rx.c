@@ -11,10 +11,13 @@
  *
  *   zcrx_rx -i IFNAME -q QUEUE -p PORT -n BYTES [-c CONNS] [-s SEED]
  *           [-a user|huge|dmabuf] [-x RX_BUF_LEN] [-r RQ_ENTRIES]
- *           [-A AREA_MB] [-t SECS] [-C] [-d]
+ *           [-A AREA_MB] [-t SECS] [-C] [-d] [-W MS]
  *
  * -C tolerates copies (for the copy-path comparison), -d registers and
  * exits (a capability probe: exit 4 means the setup is unsupported).
+ * -W starves the queue: no buffer goes back until the kernel reports
+ * ZCRX_EVENT_ALLOC_FAIL, and then not for MS more milliseconds; then all
+ * come back at once and the rest of the stream must still arrive.
  * Prints "result ..." last; exit 0 only if every connection delivered all
  * its bytes intact and, without -C, nothing was copied.
  */
@@ -62,6 +65,7 @@ static struct {
 	int timeout;
 	bool allow_copy;
 	bool dry_run;
+	int starve_ms;
 } cfg = {
 	.queue = -1,
 	.port = 9200,
@@ -94,6 +98,11 @@ static struct {
 	int finished;
 	unsigned long long zc_bytes, cqes, enospc;
 	unsigned int ev_copy, ev_alloc_fail;
+	bool starving;
+	double starve_until;	/* 0 until the ALLOC_FAIL event */
+	struct io_uring_zcrx_rqe *held;
+	size_t nr_held, max_held;
+	unsigned long long max_held_seen;
 } st;
 
 static void fail(const char *what, int err)
@@ -270,6 +279,33 @@ static void refill(uint64_t off, unsigned int len)
 	io_uring_smp_store_release(st.rq.ktail, ++st.rq.rq_tail);
 }
 
+static void hold(uint64_t off, unsigned int len)
+{
+	if (st.nr_held == st.max_held) {
+		st.max_held = st.max_held ? 2 * st.max_held : 1024;
+		st.held = realloc(st.held, st.max_held * sizeof(*st.held));
+		if (!st.held)
+			fail("hold", ENOMEM);
+	}
+	st.held[st.nr_held].off = off;
+	st.held[st.nr_held].len = len;
+	st.nr_held++;
+	if (st.nr_held > st.max_held_seen)
+		st.max_held_seen = st.nr_held;
+}
+
+/* Give held buffers back, as many as the refill queue has room for. */
+static void release_held(void)
+{
+	unsigned int room = st.rq.ring_entries -
+			    (st.rq.rq_tail - io_uring_smp_load_acquire(st.rq.khead));
+
+	while (st.nr_held && room--) {
+		st.nr_held--;
+		refill(st.held[st.nr_held].off, st.held[st.nr_held].len);
+	}
+}
+
 static void handle_recv(struct io_uring_cqe *cqe)
 {
 	int idx = cqe->user_data & 0xffffffff;
@@ -311,7 +347,10 @@ static void handle_recv(struct io_uring_cqe *cqe)
 	c->got += cqe->res;
 	st.zc_bytes += cqe->res;
 	st.cqes++;
-	refill(zcqe->off, cqe->res);
+	if (st.starving)
+		hold(zcqe->off, cqe->res);
+	else
+		refill(zcqe->off, cqe->res);
 }
 
 static void handle_cqe(struct io_uring_cqe *cqe, int lfd)
@@ -349,7 +388,7 @@ static void parse_opts(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "i:q:p:n:c:s:a:x:r:A:t:Cd")) != -1) {
+	while ((c = getopt(argc, argv, "i:q:p:n:c:s:a:x:r:A:t:CdW:")) != -1) {
 		switch (c) {
 		case 'i': cfg.ifname = optarg; break;
 		case 'q': cfg.queue = atoi(optarg); break;
@@ -373,6 +412,7 @@ static void parse_opts(int argc, char **argv)
 		case 't': cfg.timeout = atoi(optarg); break;
 		case 'C': cfg.allow_copy = true; break;
 		case 'd': cfg.dry_run = true; break;
+		case 'W': cfg.starve_ms = atoi(optarg); st.starving = true; break;
 		default: usage();
 		}
 	}
@@ -425,6 +465,14 @@ int main(int argc, char **argv)
 			count++;
 		}
 		io_uring_cq_advance(&st.ring, count);
+		if (st.starving && st.ev_alloc_fail && !st.starve_until)
+			st.starve_until = now() + cfg.starve_ms / 1000.0;
+		if (st.starving && st.starve_until && now() >= st.starve_until) {
+			printf("# starved: %zu buffers held, giving them back\n", st.nr_held);
+			st.starving = false;
+		}
+		if (!st.starving && st.nr_held)
+			release_held();
 	}
 	t0 = now() - t0;
 
@@ -440,12 +488,12 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("result received=%llu zc_bytes=%llu cqes=%llu copy_count=%llu copy_bytes=%llu "
-	       "copy_events=%u alloc_fail_events=%u enospc=%llu secs=%.3f MBps=%.2f\n",
+	       "copy_events=%u alloc_fail_events=%u enospc=%llu max_held=%llu secs=%.3f MBps=%.2f\n",
 	       st.zc_bytes,
 	       st.zc_bytes - (unsigned long long)st.stats->copy_bytes, st.cqes,
 	       (unsigned long long)st.stats->copy_count,
 	       (unsigned long long)st.stats->copy_bytes, st.ev_copy, st.ev_alloc_fail,
-	       st.enospc, t0, st.zc_bytes / t0 / 1e6);
+	       st.enospc, st.max_held_seen, t0, st.zc_bytes / t0 / 1e6);
 	if (!cfg.allow_copy && (st.stats->copy_count || st.ev_copy)) {
 		fprintf(stderr, "zcrx_rx: the kernel copied %llu bytes: not zero-copy\n",
 			(unsigned long long)st.stats->copy_bytes);
