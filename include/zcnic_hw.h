@@ -186,6 +186,9 @@ enum {
  */
 #define ZCNIC_CSR_START_RSS	0x0800
 #define ZCNIC_RSS_CTX_BASE(c)	(0x0800 + 0x100 * (c))
+/* Key byte 4*i + j sits in bits 8*j+7:8*j of RSS_KEY(c, i), so a register
+ * holds the key bytes exactly as in memory on a little-endian host.
+ */
 #define ZCNIC_RSS_KEY(c, i)	(ZCNIC_RSS_CTX_BASE(c) + 4 * (i))	/* i = 0..9 */
 #define ZCNIC_RSS_CFG(c)	(ZCNIC_RSS_CTX_BASE(c) + 0x28)
 #define ZCNIC_RSS_CFG_ENABLE		ZCNIC_BIT(0)	/* else: queue = INDIR[0] */

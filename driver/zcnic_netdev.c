@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: GPL-2.0
+/* zcnic: netdev ops, open and stop, link, RSS programming, statistics. */
+
+#include <linux/bitfield.h>
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/interrupt.h>
+#include <linux/unaligned.h>
+#include <net/netdev_lock.h>
+#include <net/netdev_queues.h>
+
+#include "zcnic.h"
+
+/* ---------------------------------------------------------------------- */
+/* Queue vectors                                                           */
+/* ---------------------------------------------------------------------- */
+
+static int zcnic_alloc_vector(struct zcnic_dev *zd, unsigned int q)
+{
+	struct net_device *netdev = zd->netdev;
+	struct netdev_queue_config qcfg;
+	struct zcnic_q_vector *qv;
+	unsigned long flags;
+	int err;
+
+	qv = kzalloc(sizeof(*qv), GFP_KERNEL);
+	if (!qv)
+		return -ENOMEM;
+
+	qv->zd = zd;
+	qv->idx = q;
+	qv->irq = pci_irq_vector(zd->pdev, ZCNIC_VEC_QUEUE(q));
+	u64_stats_init(&qv->rx_stats.syncp);
+	u64_stats_init(&qv->tx_stats.syncp);
+	timer_setup(&qv->refill_timer, zcnic_refill_timer, 0);
+	netif_napi_add_config_locked(netdev, &qv->napi, zcnic_poll, q);
+
+	err = zcnic_tx_ring_alloc(zd, &qv->tx);
+	if (err)
+		goto err_del_napi;
+
+	/* The payload pool picks up a memory provider bound to the queue,
+	 * and its buffer size, across down/up.
+	 */
+	netdev_queue_config(netdev, q, &qcfg);
+	err = zcnic_rx_ring_alloc(zd, q, &qcfg, &qv->rx, &qv->napi);
+	if (err)
+		goto err_free_tx_ring;
+
+	snprintf(qv->irq_name, sizeof(qv->irq_name), "%s-q%u", netdev->name,
+		 q);
+	err = request_irq(qv->irq, zcnic_queue_irq, 0, qv->irq_name, qv);
+	if (err) {
+		netdev_err(netdev, "requesting the interrupt of queue %u failed\n",
+			   q);
+		goto err_free_rx_ring;
+	}
+	netif_napi_set_irq_locked(&qv->napi, qv->irq);
+
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	zd->qv[q] = qv;
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+
+	return 0;
+
+err_free_rx_ring:
+	zcnic_rx_ring_free(zd, &qv->rx);
+err_free_tx_ring:
+	zcnic_tx_ring_free(zd, &qv->tx);
+err_del_napi:
+	netif_napi_del_locked(&qv->napi);
+	synchronize_net();
+	kfree(qv);
+	return err;
+}
+
+static void zcnic_free_vectors(struct zcnic_dev *zd)
+{
+	struct zcnic_q_vector *gone[ZCNIC_MAX_QUEUES];
+	unsigned int q, n = 0;
+
+	for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
+		struct zcnic_q_vector *qv = zd->qv[q];
+		struct zcnic_rx_counters rx;
+		struct zcnic_tx_counters tx;
+		unsigned long flags;
+
+		if (!qv)
+			continue;
+
+		free_irq(qv->irq, qv);
+		timer_shutdown_sync(&qv->refill_timer);
+		/* NAPI is disabled: the pools may go. */
+		zcnic_rx_ring_free(zd, &qv->rx);
+		zcnic_tx_ring_free(zd, &qv->tx);
+		netif_napi_del_locked(&qv->napi);
+
+		/* Keep the device totals across down/up. */
+		zcnic_rx_stats_read(&qv->rx_stats, &rx);
+		zcnic_tx_stats_read(&qv->tx_stats, &tx);
+		spin_lock_irqsave(&zd->stats_lock, flags);
+		zcnic_rx_counters_add(&zd->rx_base, &rx);
+		zcnic_tx_counters_add(&zd->tx_base, &tx);
+		zd->qv[q] = NULL;
+		spin_unlock_irqrestore(&zd->stats_lock, flags);
+
+		gone[n++] = qv;
+	}
+
+	if (!n)
+		return;
+	/* Busy pollers may still look at the NAPI instances. */
+	synchronize_net();
+	while (n--)
+		kfree(gone[n]);
+}
+
+static int zcnic_start_queue(struct zcnic_dev *zd, struct zcnic_q_vector *qv)
+{
+	int err;
+
+	zcnic_q_wr32(zd, qv->idx, ZCNIC_QP_IRQ_VEC, ZCNIC_VEC_QUEUE(qv->idx));
+
+	err = zcnic_tx_ring_start(qv);
+	if (err)
+		return err;
+
+	err = zcnic_rx_ring_start(qv);
+	if (err) {
+		zcnic_tx_ring_stop(qv);
+		return err;
+	}
+
+	return 0;
+}
+
+static void zcnic_napi_enable(struct zcnic_q_vector *qv)
+{
+	struct net_device *netdev = qv->zd->netdev;
+
+	napi_enable_locked(&qv->napi);
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, &qv->napi);
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, &qv->napi);
+
+	/* The first poll finishes the refill and arms the interrupt. */
+	local_bh_disable();
+	napi_schedule(&qv->napi);
+	local_bh_enable();
+}
+
+static void zcnic_napi_disable(struct zcnic_q_vector *qv)
+{
+	struct net_device *netdev = qv->zd->netdev;
+
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, NULL);
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, NULL);
+	napi_disable_locked(&qv->napi);
+}
+
+/* ---------------------------------------------------------------------- */
+/* netdev ops                                                              */
+/* ---------------------------------------------------------------------- */
+
+static void zcnic_set_rx_mode(struct net_device *netdev)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	u32 filter = ZCNIC_DEV_RX_FILTER_BCAST;
+
+	/* The device has no address filters beyond its own MAC. */
+	if ((netdev->flags & IFF_PROMISC) || netdev_uc_count(netdev))
+		filter |= ZCNIC_DEV_RX_FILTER_PROMISC;
+	if ((netdev->flags & IFF_ALLMULTI) || !netdev_mc_empty(netdev))
+		filter |= ZCNIC_DEV_RX_FILTER_ALLMULTI;
+
+	zcnic_wr32(zd, ZCNIC_DEV_RX_FILTER, filter);
+}
+
+static void zcnic_write_mac(struct zcnic_dev *zd, const u8 *addr)
+{
+	zcnic_wr32(zd, ZCNIC_DEV_MAC_LO, get_unaligned_le32(addr));
+	zcnic_wr32(zd, ZCNIC_DEV_MAC_HI, get_unaligned_le16(addr + 4));
+}
+
+static int zcnic_set_mac_address(struct net_device *netdev, void *p)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	int err;
+
+	err = eth_mac_addr(netdev, p);
+	if (err)
+		return err;
+
+	zcnic_write_mac(zd, netdev->dev_addr);
+
+	return 0;
+}
+
+static int zcnic_change_mtu(struct net_device *netdev, int mtu)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+
+	/* Payloads scatter over as many buffers as needed: no ring change. */
+	WRITE_ONCE(netdev->mtu, mtu);
+	zcnic_wr32(zd, ZCNIC_DEV_MAX_FRAME, mtu + VLAN_ETH_HLEN);
+
+	return 0;
+}
+
+static int zcnic_set_features(struct net_device *netdev,
+			      netdev_features_t features)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	netdev_features_t changed = netdev->features ^ features;
+
+	if ((changed & NETIF_F_NTUPLE) && !(features & NETIF_F_NTUPLE))
+		zcnic_ntuple_clear_all(zd);
+
+	return 0;
+}
+
+static void zcnic_tx_timeout(struct net_device *netdev, unsigned int txqueue)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	struct zcnic_q_vector *qv = zd->qv[txqueue];
+
+	if (!qv)
+		return;
+
+	netdev_warn(netdev,
+		    "TX queue %u timed out: head %u tail %u, device head %u tail %u, completion head %u device tail %u\n",
+		    txqueue, qv->tx.head & qv->tx.size_mask,
+		    qv->tx.tail & qv->tx.size_mask,
+		    zcnic_q_rd32(zd, txqueue, ZCNIC_TXQ_DR_HEAD),
+		    zcnic_q_rd32(zd, txqueue, ZCNIC_TXQ_DR_TAIL),
+		    qv->tx.tcq_head & qv->tx.size_mask,
+		    zcnic_q_rd32(zd, txqueue, ZCNIC_TXQ_TCQ_TAIL));
+}
+
+void zcnic_link_update(struct zcnic_dev *zd)
+{
+	struct net_device *netdev = zd->netdev;
+	bool up;
+
+	if (!test_bit(ZCNIC_F_UP, &zd->flags))
+		return;
+
+	up = zcnic_rd32(zd, ZCNIC_DEV_STATUS) & ZCNIC_DEV_STATUS_LINK_UP;
+	up &= zcnic_present(zd);
+	if (up == netif_carrier_ok(netdev))
+		return;
+
+	if (up) {
+		netif_carrier_on(netdev);
+		netdev_info(netdev, "link up\n");
+	} else {
+		netif_carrier_off(netdev);
+		netdev_info(netdev, "link down\n");
+	}
+}
+
+/**
+ * zcnic_open() - bring the queues up
+ * @netdev: network device
+ *
+ * Allocates a vector (NAPI, IRQ, TX and RX rings) per queue pair, hands the
+ * rings to the device and enables NAPI.  Payload page pools are created for
+ * every queue with its index, so a memory provider bound to a queue stays
+ * in use across down/up.  Called with the instance lock (and rtnl) held.
+ *
+ * Return: 0 or a negative error.
+ */
+int zcnic_open(struct net_device *netdev)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	unsigned int q;
+	int err;
+
+	for (q = 0; q < zd->num_queues; q++) {
+		err = zcnic_alloc_vector(zd, q);
+		if (err)
+			goto err_free_vectors;
+	}
+
+	for (q = 0; q < zd->num_queues; q++) {
+		err = zcnic_start_queue(zd, zd->qv[q]);
+		if (err)
+			goto err_stop_queues;
+	}
+
+	set_bit(ZCNIC_F_UP, &zd->flags);
+	for (q = 0; q < zd->num_queues; q++)
+		zcnic_napi_enable(zd->qv[q]);
+
+	zcnic_set_rx_mode(netdev);
+	netif_tx_start_all_queues(netdev);
+	zcnic_link_update(zd);
+
+	return 0;
+
+err_stop_queues:
+	while (q--) {
+		zcnic_rx_ring_stop(zd->qv[q]);
+		zcnic_tx_ring_stop(zd->qv[q]);
+	}
+err_free_vectors:
+	zcnic_free_vectors(zd);
+	return err;
+}
+
+int zcnic_stop(struct net_device *netdev)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	unsigned int q;
+
+	/* Nothing to do after a reconfiguration that failed to reopen. */
+	if (!test_and_clear_bit(ZCNIC_F_UP, &zd->flags))
+		return 0;
+
+	netif_tx_disable(netdev);
+	synchronize_irq(pci_irq_vector(zd->pdev, ZCNIC_VEC_DEVICE));
+	netif_carrier_off(netdev);
+
+	for (q = 0; q < zd->num_queues; q++)
+		zcnic_napi_disable(zd->qv[q]);
+	for (q = 0; q < zd->num_queues; q++) {
+		zcnic_rx_ring_stop(zd->qv[q]);
+		zcnic_tx_ring_stop(zd->qv[q]);
+	}
+	zcnic_free_vectors(zd);
+
+	return 0;
+}
+
+/**
+ * zcnic_reconfigure() - make new ring or channel settings take effect
+ * @zd: device, with the instance lock and rtnl held
+ *
+ * Restarts a running interface.  If it cannot come back up the interface
+ * stays administratively up with no queues; the caller may restore the old
+ * settings and try again.
+ *
+ * Return: 0 or a negative error.
+ */
+int zcnic_reconfigure(struct zcnic_dev *zd)
+{
+	struct net_device *netdev = zd->netdev;
+
+	if (!netif_running(netdev))
+		return 0;
+
+	zcnic_stop(netdev);
+
+	return zcnic_open(netdev);
+}
+
+/* ---------------------------------------------------------------------- */
+/* RSS                                                                     */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * zcnic_rss_write() - program an RSS context
+ * @zd: device
+ * @ctx: device context, 0 for the default one
+ * @key: ZCNIC_RSS_KEY_LEN byte Toeplitz key
+ * @indir: ZCNIC_RSS_INDIR_SIZE queue numbers
+ * @enable: hash (TCP/UDP on addresses and ports, other IP on addresses);
+ *	when false the context sends everything to @indir[0]
+ */
+void zcnic_rss_write(struct zcnic_dev *zd, unsigned int ctx, const u8 *key,
+		     const u32 *indir, bool enable)
+{
+	unsigned int i;
+	u32 cfg = 0;
+
+	for (i = 0; i < ZCNIC_RSS_KEY_LEN / 4; i++)
+		zcnic_wr32(zd, ZCNIC_RSS_KEY(ctx, i),
+			   get_unaligned_le32(key + 4 * i));
+
+	for (i = 0; i < ZCNIC_RSS_INDIR_SIZE / 4; i++)
+		zcnic_wr32(zd, ZCNIC_RSS_INDIR(ctx, i),
+			   (indir[4 * i] & 0xff) |
+			   (indir[4 * i + 1] & 0xff) << 8 |
+			   (indir[4 * i + 2] & 0xff) << 16 |
+			   (indir[4 * i + 3] & 0xff) << 24);
+
+	if (enable)
+		cfg = ZCNIC_RSS_CFG_ENABLE | ZCNIC_RSS_CFG_IPV4 |
+		      ZCNIC_RSS_CFG_TCP4 | ZCNIC_RSS_CFG_UDP4 |
+		      ZCNIC_RSS_CFG_IPV6 | ZCNIC_RSS_CFG_TCP6 |
+		      ZCNIC_RSS_CFG_UDP6;
+	zcnic_wr32(zd, ZCNIC_RSS_CFG(ctx), cfg);
+}
+
+/* Spread context 0 over the queues in use, unless the user set a table. */
+void zcnic_rss_set_default_indir(struct zcnic_dev *zd)
+{
+	unsigned int i;
+
+	if (netif_is_rxfh_configured(zd->netdev))
+		return;
+
+	for (i = 0; i < ZCNIC_RSS_INDIR_SIZE; i++)
+		zd->rss_indir[i] = ethtool_rxfh_indir_default(i,
+							       zd->num_queues);
+	zcnic_rss_write(zd, 0, zd->rss_key, zd->rss_indir, true);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Statistics                                                              */
+/* ---------------------------------------------------------------------- */
+
+/* Widen the device's wrapping per-queue counters. */
+void zcnic_hw_stats_update(struct zcnic_dev *zd)
+{
+	unsigned long flags;
+	unsigned int q;
+
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	for (q = 0; q < zd->max_queues; q++) {
+		struct zcnic_hw_qstats *hw = &zd->hw_qstats[q];
+		u32 nobuf = zcnic_q_rd32(zd, q, ZCNIC_RXQ_STAT_NOBUF);
+
+		if (!zcnic_present(zd))
+			break;
+		hw->nobuf += (u32)(nobuf - hw->last_nobuf);
+		hw->last_nobuf = nobuf;
+	}
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+}
+
+static void zcnic_get_stats64(struct net_device *netdev,
+			      struct rtnl_link_stats64 *s)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	struct zcnic_rx_counters rx;
+	struct zcnic_tx_counters tx;
+	unsigned long flags;
+	unsigned int q;
+	u64 nobuf = 0;
+
+	zcnic_hw_stats_update(zd);
+
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	rx = zd->rx_base;
+	tx = zd->tx_base;
+	for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
+		struct zcnic_q_vector *qv = zd->qv[q];
+		struct zcnic_rx_counters qrx;
+		struct zcnic_tx_counters qtx;
+
+		nobuf += zd->hw_qstats[q].nobuf;
+		if (!qv)
+			continue;
+		zcnic_rx_stats_read(&qv->rx_stats, &qrx);
+		zcnic_tx_stats_read(&qv->tx_stats, &qtx);
+		zcnic_rx_counters_add(&rx, &qrx);
+		zcnic_tx_counters_add(&tx, &qtx);
+	}
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+
+	s->rx_packets = rx.packets;
+	s->rx_bytes = rx.bytes;
+	s->rx_dropped = rx.skb_alloc_fail + rx.bad_cmpl;
+	s->rx_missed_errors = nobuf;
+	s->tx_packets = tx.packets;
+	s->tx_bytes = tx.bytes;
+	s->tx_dropped = tx.dropped;
+	s->tx_errors = tx.errors;
+}
+
+static void zcnic_get_queue_stats_rx(struct net_device *netdev, int idx,
+				     struct netdev_queue_stats_rx *rx)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	struct zcnic_q_vector *qv = zd->qv[idx];
+	struct zcnic_rx_counters c = {};
+	unsigned long flags;
+
+	if (qv)
+		zcnic_rx_stats_read(&qv->rx_stats, &c);
+
+	rx->packets = c.packets;
+	rx->bytes = c.bytes;
+	rx->alloc_fail = c.alloc_fail;
+	rx->csum_unnecessary = c.csum_unnecessary;
+	rx->csum_none = c.csum_none;
+	rx->csum_bad = c.csum_bad;
+
+	zcnic_hw_stats_update(zd);
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	rx->hw_drops = zd->hw_qstats[idx].nobuf;
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+}
+
+static void zcnic_get_queue_stats_tx(struct net_device *netdev, int idx,
+				     struct netdev_queue_stats_tx *tx)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	struct zcnic_q_vector *qv = zd->qv[idx];
+	struct zcnic_tx_counters c = {};
+
+	if (qv)
+		zcnic_tx_stats_read(&qv->tx_stats, &c);
+
+	tx->packets = c.packets;
+	tx->bytes = c.bytes;
+	tx->needs_csum = c.needs_csum;
+	tx->hw_drop_errors = c.errors;
+	tx->stop = c.stop;
+	tx->wake = c.wake;
+}
+
+static void zcnic_get_base_stats(struct net_device *netdev,
+				 struct netdev_queue_stats_rx *rx,
+				 struct netdev_queue_stats_tx *tx)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	unsigned long flags;
+	unsigned int q;
+
+	zcnic_hw_stats_update(zd);
+
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	rx->packets = zd->rx_base.packets;
+	rx->bytes = zd->rx_base.bytes;
+	rx->alloc_fail = zd->rx_base.alloc_fail;
+	rx->csum_unnecessary = zd->rx_base.csum_unnecessary;
+	rx->csum_none = zd->rx_base.csum_none;
+	rx->csum_bad = zd->rx_base.csum_bad;
+	/* Drops of queues not in use; the others report their own. */
+	rx->hw_drops = 0;
+	for (q = netdev->real_num_rx_queues; q < zd->max_queues; q++)
+		rx->hw_drops += zd->hw_qstats[q].nobuf;
+
+	tx->packets = zd->tx_base.packets;
+	tx->bytes = zd->tx_base.bytes;
+	tx->needs_csum = zd->tx_base.needs_csum;
+	tx->hw_drop_errors = zd->tx_base.errors;
+	tx->stop = zd->tx_base.stop;
+	tx->wake = zd->tx_base.wake;
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+}
+
+const struct netdev_stat_ops zcnic_stat_ops = {
+	.get_queue_stats_rx	= zcnic_get_queue_stats_rx,
+	.get_queue_stats_tx	= zcnic_get_queue_stats_tx,
+	.get_base_stats		= zcnic_get_base_stats,
+};
+
+static const struct net_device_ops zcnic_netdev_ops = {
+	.ndo_open		= zcnic_open,
+	.ndo_stop		= zcnic_stop,
+	.ndo_start_xmit		= zcnic_xmit,
+	.ndo_get_stats64	= zcnic_get_stats64,
+	.ndo_set_rx_mode	= zcnic_set_rx_mode,
+	.ndo_set_mac_address	= zcnic_set_mac_address,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_change_mtu		= zcnic_change_mtu,
+	.ndo_set_features	= zcnic_set_features,
+	.ndo_tx_timeout		= zcnic_tx_timeout,
+};
+
+/**
+ * zcnic_netdev_init() - set up the netdev before registration
+ * @zd: device
+ *
+ * Return: 0 or a negative error.
+ */
+int zcnic_netdev_init(struct zcnic_dev *zd)
+{
+	struct net_device *netdev = zd->netdev;
+	u8 addr[ETH_ALEN];
+	int err;
+
+	netdev->netdev_ops = &zcnic_netdev_ops;
+	netdev->stat_ops = &zcnic_stat_ops;
+	/* This also puts the device under the instance lock. */
+	netdev->queue_mgmt_ops = &zcnic_queue_mgmt_ops;
+	zcnic_set_ethtool_ops(netdev);
+	netdev->watchdog_timeo = 5 * HZ;
+
+	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
+			      NETIF_F_RXHASH;
+	if (zd->num_ntuple)
+		netdev->hw_features |= NETIF_F_NTUPLE;
+	netdev->features = netdev->hw_features | NETIF_F_HIGHDMA;
+	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA;
+	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+
+	netdev->min_mtu = ETH_MIN_MTU;
+	netdev->max_mtu = ZCNIC_FRAME_MAX - VLAN_ETH_HLEN;
+	zcnic_wr32(zd, ZCNIC_DEV_MAX_FRAME, netdev->mtu + VLAN_ETH_HLEN);
+
+	put_unaligned_le32(zcnic_rd32(zd, ZCNIC_DEV_MAC_LO), addr);
+	put_unaligned_le16(zcnic_rd32(zd, ZCNIC_DEV_MAC_HI) & 0xffff, addr + 4);
+	if (is_valid_ether_addr(addr)) {
+		eth_hw_addr_set(netdev, addr);
+	} else {
+		eth_hw_addr_random(netdev);
+		dev_warn(&zd->pdev->dev,
+			 "device has no valid MAC address (%pM), using random %pM\n",
+			 addr, netdev->dev_addr);
+		zcnic_write_mac(zd, netdev->dev_addr);
+	}
+
+	zd->num_queues = min3(zd->max_queues, num_online_cpus(),
+			      ZCNIC_DEF_QUEUES);
+	zd->rx_ring_size = ZCNIC_RX_RING_DEF;
+	zd->tx_ring_size = ZCNIC_TX_RING_DEF;
+
+	/* Split headers from payload by default, so that a memory provider
+	 * can be bound without any ethtool setting.
+	 */
+	zd->hds = true;
+	zd->hds_thresh = 0;
+	netdev->cfg->hds_config = ETHTOOL_TCP_DATA_SPLIT_ENABLED;
+	netdev->cfg->hds_thresh = 0;
+
+	err = netif_set_real_num_queues(netdev, zd->num_queues,
+					zd->num_queues);
+	if (err)
+		return err;
+
+	netdev_rss_key_fill(zd->rss_key, sizeof(zd->rss_key));
+	zcnic_rss_set_default_indir(zd);
+
+	return 0;
+}
