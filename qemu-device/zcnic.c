@@ -239,6 +239,19 @@ static void zcnic_add_queue_props(ZcnicState *s)
                                        OBJ_PROP_FLAG_READ);                 \
     } while (0)
 
+    object_property_add_uint64_ptr(obj, "rx-frames", &c->rx_frames,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-filtered", &c->rx_filtered,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-oversize", &c->rx_oversize,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-fault-drops", &c->rx_fault_drops,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-held", &c->rx_held,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "dma-faults", &c->dma_faults,
+                                   OBJ_PROP_FLAG_READ);
+
     for (q = 0; q < s->queues; q++) {
         g_autofree char *rs = g_strdup_printf("rx%u-status", q);
         g_autofree char *ts = g_strdup_printf("tx%u-status", q);

@@ -977,6 +977,7 @@ ssize_t zcnic_core_receive_iov(ZcnicCore *c, const struct iovec *iov,
     ZcnicSteer st;
     ZcnicRxResult res;
 
+    c->rx_frames++;
     if (!c->link_up) {
         c->rx_link_down++;
         return size;
@@ -1224,6 +1225,7 @@ void zcnic_core_reset(ZcnicCore *c)
         irq->last_ns = INT64_MIN / 2;     /* long ago */
         irq->sent = irq->lost = 0;
     }
+    c->rx_frames = 0;
     c->rx_filtered = c->rx_oversize = c->rx_link_down = 0;
     c->rx_fault_drops = c->rx_held = c->dma_faults = c->dev_irqs = 0;
 
@@ -1845,11 +1847,13 @@ char *zcnic_core_stats_json(ZcnicCore *c)
 
     g_string_append_printf(s,
         "{\"link-up\": %s, \"guest-errors\": %u, \"irq-cause\": %u, "
+        "\"rx-frames\": %" PRIu64 ", "
         "\"rx-filtered\": %" PRIu64 ", \"rx-oversize\": %" PRIu64 ", "
         "\"rx-link-down\": %" PRIu64 ", \"rx-fault-drops\": %" PRIu64 ", "
         "\"rx-held\": %" PRIu64 ", \"dma-faults\": %" PRIu64 ", "
         "\"device-irqs\": %" PRIu64 ", \"queues\": [",
         c->link_up ? "true" : "false", c->guest_errs, c->irq_cause,
+        c->rx_frames,
         c->rx_filtered, c->rx_oversize, c->rx_link_down, c->rx_fault_drops,
         c->rx_held, c->dma_faults, c->dev_irqs);
     for (q = 0; q < c->num_queues; q++) {

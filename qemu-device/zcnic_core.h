@@ -147,7 +147,8 @@ struct ZcnicCore {
     uint32_t fault_dma_fail_ppm;
     uint32_t fault_irq_delay_us;
 
-    /* Host-side counters of frames the guest never hears about. */
+    /* Host-side counters; most count frames the guest never hears about. */
+    uint64_t rx_frames;     /* every frame the backend handed over */
     uint64_t rx_filtered;
     uint64_t rx_oversize;
     uint64_t rx_link_down;

@@ -25,23 +25,30 @@ done
 install -C -m 644 "$dev/zcnic.mak" "$src/configs/devices/x86_64-softmmu/zcnic.mak"
 
 # Replace (or append) the block between our markers in FILE with TEXT,
-# writing only when the content changes so that ninja stays quiet.
+# writing only when the content changes so that ninja stays quiet.  With
+# ANCHOR (a regex), the block goes right before the first matching line
+# instead of at the end.
 splice() {
-	local file=$1 text=$2 tmp
+	local file=$1 text=$2 anchor=${3:-} tmp
 	tmp=$(mktemp)
-	awk -v text="$text" '
+	awk -v text="$text" -v anchor="$anchor" '
+		function block() { printf "# zcnic-begin\n%s\n# zcnic-end\n", text; done = 1 }
 		/^# zcnic-begin/ { skip = 1; next }
 		/^# zcnic-end/ { skip = 0; next }
-		!skip { print }
+		skip { next }
+		anchor != "" && !done && $0 ~ anchor { block() }
+		{ print }
+		END { if (!done) block() }
 	' "$file" > "$tmp"
-	printf '# zcnic-begin\n%s\n# zcnic-end\n' "$text" >> "$tmp"
 	if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv "$tmp" "$file"; fi
 }
 splice "$src/hw/net/Kconfig" "$(cat "$dev/Kconfig")"
 splice "$src/hw/net/meson.build" "$(cat "$dev/meson.build")"
 splice "$src/hw/net/trace-events" "$(cat "$dev/trace-events")"
+# (before the loop that turns the qtests_<arch> lists into executables)
 splice "$src/tests/qtest/meson.build" \
-	"qtests_x86_64 += config_all_devices.has_key('CONFIG_ZCNIC_PCI') ? ['zcnic-test'] : []"
+	"qtests_x86_64 += config_all_devices.has_key('CONFIG_ZCNIC_PCI') ? ['zcnic-test'] : []" \
+	'^qtest_executables = '
 
 # --- configure once per (version, options) ---------------------------------
 conf=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
