@@ -161,18 +161,29 @@ static void zcnic_napi_disable(struct zcnic_q_vector *qv)
 /* netdev ops                                                              */
 /* ---------------------------------------------------------------------- */
 
-static void zcnic_set_rx_mode(struct net_device *netdev)
+static void zcnic_write_rx_filter(struct zcnic_dev *zd,
+				  const struct netdev_hw_addr_list *uc,
+				  const struct netdev_hw_addr_list *mc)
 {
-	struct zcnic_dev *zd = netdev_priv(netdev);
+	struct net_device *netdev = zd->netdev;
 	u32 filter = ZCNIC_DEV_RX_FILTER_BCAST;
 
 	/* The device has no address filters beyond its own MAC. */
-	if ((netdev->flags & IFF_PROMISC) || netdev_uc_count(netdev))
+	if ((netdev->flags & IFF_PROMISC) || !netdev_hw_addr_list_empty(uc))
 		filter |= ZCNIC_DEV_RX_FILTER_PROMISC;
-	if ((netdev->flags & IFF_ALLMULTI) || !netdev_mc_empty(netdev))
+	if ((netdev->flags & IFF_ALLMULTI) || !netdev_hw_addr_list_empty(mc))
 		filter |= ZCNIC_DEV_RX_FILTER_ALLMULTI;
 
 	zcnic_wr32(zd, ZCNIC_DEV_RX_FILTER, filter);
+}
+
+static int zcnic_set_rx_mode(struct net_device *netdev,
+			     struct netdev_hw_addr_list *uc,
+			     struct netdev_hw_addr_list *mc)
+{
+	zcnic_write_rx_filter(netdev_priv(netdev), uc, mc);
+
+	return 0;
 }
 
 static void zcnic_write_mac(struct zcnic_dev *zd, const u8 *addr)
@@ -291,7 +302,9 @@ int zcnic_open(struct net_device *netdev)
 	for (q = 0; q < zd->num_queues; q++)
 		zcnic_napi_enable(zd->qv[q]);
 
-	zcnic_set_rx_mode(netdev);
+	netif_addr_lock_bh(netdev);
+	zcnic_write_rx_filter(zd, &netdev->uc, &netdev->mc);
+	netif_addr_unlock_bh(netdev);
 	netif_tx_start_all_queues(netdev);
 	zcnic_link_update(zd);
 
@@ -552,7 +565,7 @@ static const struct net_device_ops zcnic_netdev_ops = {
 	.ndo_stop		= zcnic_stop,
 	.ndo_start_xmit		= zcnic_xmit,
 	.ndo_get_stats64	= zcnic_get_stats64,
-	.ndo_set_rx_mode	= zcnic_set_rx_mode,
+	.ndo_set_rx_mode_async	= zcnic_set_rx_mode,
 	.ndo_set_mac_address	= zcnic_set_mac_address,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_change_mtu		= zcnic_change_mtu,
