@@ -253,6 +253,7 @@ static void zcnic_qp_arm(ZcnicCore *c, uint32_t qp, uint32_t val)
 {
     ZcnicQpIrq *irq = &c->irq[qp];
 
+    trace_zcnic_irq_arm(qp, val & ZCNIC_QP_IRQ_CTRL_ARM, irq->pending);
     if (!(val & ZCNIC_QP_IRQ_CTRL_ARM)) {
         irq->armed = false;
         return;
@@ -1225,6 +1226,8 @@ void zcnic_core_reset(ZcnicCore *c)
         irq->last_ns = INT64_MIN / 2;     /* long ago */
         irq->sent = irq->lost = 0;
     }
+    /* the same guest sequence after a reset meets the same faults */
+    zcnic_core_fault_reseed(c);
     c->rx_frames = 0;
     c->rx_filtered = c->rx_oversize = c->rx_link_down = 0;
     c->rx_fault_drops = c->rx_held = c->dma_faults = c->dev_irqs = 0;
