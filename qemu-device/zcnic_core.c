@@ -1475,6 +1475,15 @@ static bool zcnic_cfg_locked(ZcnicCore *c, const char *dir, uint32_t q,
     return enabled;
 }
 
+/* A completion ring head may only move forward, up to the tail. */
+static bool zcnic_head_valid(uint32_t val, uint32_t head, uint32_t tail,
+                             uint32_t size)
+{
+    uint32_t mask = size - 1;
+
+    return val < size && ((val - head) & mask) <= ((tail - head) & mask);
+}
+
 static void zcnic_rx_doorbell(ZcnicCore *c, uint32_t q, hwaddr off,
                               uint32_t val)
 {
@@ -1502,12 +1511,10 @@ static void zcnic_rx_doorbell(ZcnicCore *c, uint32_t q, hwaddr off,
         }
         rq->pbr_tail = val;
         break;
-    case ZCNIC_RXQ_RCQ_HEAD: {
-        uint32_t mask = rq->rcq_size - 1;
-
+    case ZCNIC_RXQ_RCQ_HEAD:
         /* the new head must lie between the old head and the tail */
-        if (val >= rq->rcq_size ||
-            ((val - rq->rcq_head) & mask) > ((rq->rcq_tail - rq->rcq_head) & mask)) {
+        if (!zcnic_head_valid(val, rq->rcq_head, rq->rcq_tail,
+                              rq->rcq_size)) {
             zcnic_rxq_error(c, q, ZCNIC_QERR_INDEX,
                             "completion ring head %u outside [%u, %u]",
                             val, rq->rcq_head, rq->rcq_tail);
@@ -1515,7 +1522,6 @@ static void zcnic_rx_doorbell(ZcnicCore *c, uint32_t q, hwaddr off,
         }
         rq->rcq_head = val;
         break;
-    }
     }
     zcnic_flush_queued(c);
 }
@@ -1537,10 +1543,8 @@ static void zcnic_tx_doorbell(ZcnicCore *c, uint32_t q, hwaddr off,
         }
         tq->dr_tail = val;
     } else {
-        uint32_t mask = tq->tcq_size - 1;
-
-        if (val >= tq->tcq_size ||
-            ((val - tq->tcq_head) & mask) > ((tq->tcq_tail - tq->tcq_head) & mask)) {
+        if (!zcnic_head_valid(val, tq->tcq_head, tq->tcq_tail,
+                              tq->tcq_size)) {
             zcnic_txq_error(c, q, ZCNIC_QERR_INDEX,
                             "completion ring head %u outside [%u, %u]",
                             val, tq->tcq_head, tq->tcq_tail);

@@ -17,6 +17,7 @@
 #include "libqos/pci-pc.h"
 #include "qobject/qdict.h"
 #include "qemu/bswap.h"
+#include "qemu/host-utils.h"
 #include "qemu/iov.h"
 #include "qemu/sockets.h"
 #include "hw/pci/pci_regs.h"
@@ -2083,6 +2084,235 @@ static void test_faults(void)
     zt_end(t);
 }
 
+/* Drop whatever the NIC sent so the socket never fills up. */
+static void sock_drain(Zt *t)
+{
+    uint8_t buf[4096];
+
+    while (recv(t->sock[0], buf, sizeof(buf), MSG_DONTWAIT) > 0) {
+        /* discard */
+    }
+}
+
+static void rxq_reenable(Zt *t, RxQ *r, uint32_t ctrl)
+{
+    qwr(t, r->q, ZCNIC_RXQ_CTRL, 0);
+    qwr(t, r->q, ZCNIC_RXQ_HBR_BASE_LO, r->hbr);
+    qwr(t, r->q, ZCNIC_RXQ_HBR_BASE_HI, r->hbr >> 32);
+    qwr(t, r->q, ZCNIC_RXQ_HBR_SIZE, r->ring);
+    qwr(t, r->q, ZCNIC_RXQ_PBR_BASE_LO, r->pbr);
+    qwr(t, r->q, ZCNIC_RXQ_PBR_BASE_HI, r->pbr >> 32);
+    qwr(t, r->q, ZCNIC_RXQ_PBR_SIZE, r->ring);
+    qwr(t, r->q, ZCNIC_RXQ_RCQ_BASE_LO, r->rcq);
+    qwr(t, r->q, ZCNIC_RXQ_RCQ_BASE_HI, r->rcq >> 32);
+    qwr(t, r->q, ZCNIC_RXQ_RCQ_SIZE, r->ring);
+    qwr(t, r->q, ZCNIC_RXQ_BUF_CFG,
+        zcnic_field_prep(ZCNIC_RXQ_BUF_CFG_HDR_LEN, r->hdr_len) |
+        zcnic_field_prep(ZCNIC_RXQ_BUF_CFG_PAY_SHIFT, ctz32(r->pay_size)));
+    qwr(t, r->q, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE | ctrl);
+}
+
+/*
+ * A buggy or hostile driver in fast-forward: four working queues with
+ * RSS, then random doorbells (some outside the rings), re-arms, restarts,
+ * corrupted descriptors, random register writes and random or mangled
+ * frames, interleaved.  The device must survive, keep answering, and work
+ * normally after a reset.  The sequence is the same on every run.
+ */
+static void test_random(void)
+{
+    static const uint32_t qregs[] = {
+        ZCNIC_RXQ_HBR_TAIL, ZCNIC_RXQ_PBR_TAIL, ZCNIC_RXQ_RCQ_HEAD,
+        ZCNIC_TXQ_DR_TAIL, ZCNIC_TXQ_TCQ_HEAD,
+    };
+    Zt *t = zt_start(",queues=4");
+    GRand *rng = g_rand_new_with_seed(0x5a434e31);
+    g_autofree uint8_t *frame = g_malloc0(4096);
+    uint8_t indir[ZCNIC_RSS_INDIR_SIZE];
+    uint64_t arena = zalloc(t, 256 * 1024, 4096);
+    uint32_t i, j, q, errs;
+    RxQ r[4];
+    TxQ x[4];
+
+    wr(t, ZCNIC_DEV_MAX_FRAME, 4096);
+    for (q = 0; q < 4; q++) {
+        rxq_setup(t, &r[q], q, ZCNIC_RXQ_CTRL_HDS |
+                  (q & 1 ? ZCNIC_RXQ_CTRL_PACK : 0), 128 + 64 * q, 12 + q);
+        txq_setup(t, &x[q], q);
+        for (j = 0; j < x[q].ring; j++) {
+            txq_put(t, &x[q], arena + 64 * g_rand_int_range(rng, 0, 2048),
+                    g_rand_int_range(rng, 1, 1600),
+                    g_rand_int_range(rng, 0, 4),
+                    g_rand_int_range(rng, 0, 100),
+                    g_rand_int_range(rng, 0, 100));
+        }
+    }
+    for (i = 0; i < ZCNIC_RSS_INDIR_SIZE; i++) {
+        indir[i] = i % 5;                   /* 4 is not a queue */
+    }
+    rss_set_key(t, 0, ms_key);
+    rss_set_indir(t, 0, indir);
+    wr(t, ZCNIC_RSS_CFG(0), 0x7f);
+
+    for (i = 0; i < 4000; i++) {
+        uint32_t op = g_rand_int_range(rng, 0, 100);
+        uint32_t val = g_rand_int_range(rng, 0, 19);
+
+        q = g_rand_int_range(rng, 0, 4);
+        if (op < 35) {
+            FrameSpec fs = { .l4 = g_rand_boolean(rng) ? 6 : 17,
+                             .pay_len = g_rand_int_range(rng, 0, 3000),
+                             .vlan = !g_rand_int_range(rng, 0, 4),
+                             .frag = !g_rand_int_range(rng, 0, 10),
+                             .seed = i };
+            uint32_t len, l5;
+
+            if (g_rand_boolean(rng)) {
+                fs_v4(&fs, "10.0.0.2", "10.0.0.1",
+                      g_rand_int_range(rng, 0, 65536), 5001);
+            } else {
+                fs_v6(&fs, "fd00::2", "fd00::1",
+                      g_rand_int_range(rng, 0, 65536), 5001);
+            }
+            if (!g_rand_int_range(rng, 0, 10)) {
+                fs.l4 = g_rand_int_range(rng, 0, 256);
+            }
+            len = build_frame(&fs, frame, &l5);
+            for (j = g_rand_int_range(rng, 0, 3); j; j--) {
+                frame[g_rand_int_range(rng, 12, len)] = g_rand_int(rng);
+            }
+            if (!g_rand_int_range(rng, 0, 8)) {
+                len = g_rand_int_range(rng, 1, len);
+            }
+            inject(t, frame, len);
+        } else if (op < 65) {
+            /* a doorbell: mostly what a driver writes, sometimes not */
+            uint32_t reg = qregs[g_rand_int_range(rng, 0, ARRAY_SIZE(qregs))];
+
+            if (g_rand_int_range(rng, 0, 20)) {
+                switch (reg) {
+                case ZCNIC_RXQ_RCQ_HEAD:
+                    val = qrd(t, q, ZCNIC_RXQ_RCQ_TAIL);
+                    break;
+                case ZCNIC_TXQ_TCQ_HEAD:
+                    val = qrd(t, q, ZCNIC_TXQ_TCQ_TAIL);
+                    break;
+                default:
+                    val = (qrd(t, q, reg + 4) + 16 - 1 -
+                           g_rand_int_range(rng, 0, 4)) % 16;
+                    break;
+                }
+            }
+            qwr(t, q, reg, val);
+        } else if (op < 72) {
+            qwr(t, q, ZCNIC_QP_IRQ_CTRL, g_rand_int_range(rng, 0, 4));
+            if (!g_rand_int_range(rng, 0, 4)) {
+                qwr(t, q, ZCNIC_QP_IRQ_ITR, g_rand_int_range(rng, 0, 50));
+            }
+            if (!g_rand_int_range(rng, 0, 8)) {
+                qwr(t, q, ZCNIC_QP_IRQ_VEC, g_rand_int_range(rng, 0, 7));
+            }
+            qtest_clock_step(t->qts, g_rand_int_range(rng, 0, 30000));
+        } else if (op < 80) {
+            /* restart a queue, or toggle its split settings live */
+            if (g_rand_boolean(rng)) {
+                memfill(t, r[q].rcq, 0, 32 * r[q].ring);
+                rxq_reenable(t, &r[q], g_rand_int_range(rng, 0, 8) & 6);
+            } else if (g_rand_boolean(rng)) {
+                qwr(t, q, ZCNIC_TXQ_CTRL, 0);
+                qwr(t, q, ZCNIC_TXQ_CTRL, ZCNIC_TXQ_CTRL_ENABLE);
+            } else {
+                qwr(t, q, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE |
+                    (g_rand_int_range(rng, 0, 8) & 6));
+                qwr(t, q, ZCNIC_RXQ_HDS_THRESH, g_rand_int_range(rng, 0, 400));
+            }
+        } else if (op < 92) {
+            /* rewrite a descriptor: mostly a sane buffer, sometimes not */
+            uint64_t addr = arena + 4096 * g_rand_int_range(rng, 0, 60);
+            uint32_t slot = g_rand_int_range(rng, 0, 16);
+
+            if (!g_rand_int_range(rng, 0, 5)) {
+                addr = (uint64_t)g_rand_int(rng) << g_rand_int_range(rng, 0,
+                                                                     33);
+            }
+            switch (g_rand_int_range(rng, 0, 3)) {
+            case 0:
+                qtest_writeq(t->qts, r[q].hbr + 8 * slot, addr);
+                break;
+            case 1:
+                qtest_writeq(t->qts, r[q].pbr + 8 * slot, addr);
+                break;
+            default:
+                x[q].tail = slot;
+                txq_put(t, &x[q], addr, g_rand_int_range(rng, 0, 2000),
+                        g_rand_int_range(rng, 0, 4),
+                        g_rand_int_range(rng, 0, 1600),
+                        g_rand_int_range(rng, 0, 1600));
+                break;
+            }
+        } else if (op < 97) {
+            /* ntuple and RSS programming, right or wrong */
+            if (g_rand_boolean(rng)) {
+                wr(t, ZCNIC_NT_FLOW, ZCNIC_NT_FLOW_ENABLE |
+                   g_rand_int_range(rng, 0, 6));
+                wr(t, ZCNIC_NT_PORTS, nt_ports(0, 5001));
+                wr(t, ZCNIC_NT_PORT_MASKS, nt_ports(0, 0xffff));
+                wr(t, ZCNIC_NT_ACTION, nt_act(g_rand_int_range(rng, 0, 4),
+                                              g_rand_int_range(rng, 0, 10)));
+                wr(t, ZCNIC_NT_CMD,
+                   zcnic_field_prep(ZCNIC_NT_CMD_INDEX,
+                                    g_rand_int_range(rng, 0, 70)) |
+                   zcnic_field_prep(ZCNIC_NT_CMD_OP,
+                                    g_rand_int_range(rng, 0, 4)));
+            } else {
+                uint32_t c = g_rand_int_range(rng, 0, ZCNIC_RSS_CTXS);
+
+                wr(t, ZCNIC_RSS_INDIR(c, g_rand_int_range(rng, 0, 32)),
+                   g_rand_int(rng) & 0x07070707);
+                wr(t, ZCNIC_RSS_CFG(c), g_rand_int(rng));
+            }
+        } else {
+            /* anything in the queue block */
+            qwr(t, q, 4 * g_rand_int_range(rng, 0, 64), g_rand_int(rng));
+        }
+        if (!(i % 64)) {
+            sock_drain(t);
+        }
+    }
+    sock_drain(t);
+
+    /* still alive and coherent */
+    g_assert_cmphex(rd(t, ZCNIC_DEV_ID), ==, ZCNIC_DEV_ID_MAGIC);
+    errs = rd(t, ZCNIC_DEV_GUEST_ERRS);
+    g_assert_cmpuint(errs, >, 0);
+    g_test_message("random: %u guest errors, rx %u/%u/%u/%u pkts",
+                   errs, qrd(t, 0, ZCNIC_RXQ_STAT_PKTS),
+                   qrd(t, 1, ZCNIC_RXQ_STAT_PKTS),
+                   qrd(t, 2, ZCNIC_RXQ_STAT_PKTS),
+                   qrd(t, 3, ZCNIC_RXQ_STAT_PKTS));
+
+    /* and a reset brings it back to a working state */
+    wr(t, ZCNIC_DEV_CTRL, ZCNIC_DEV_CTRL_RESET);
+    g_assert_cmpuint(rd(t, ZCNIC_DEV_GUEST_ERRS), ==, 0);
+    for (q = 0; q < 4; q++) {
+        g_assert_cmphex(qrd(t, q, ZCNIC_RXQ_STATUS), ==, 0);
+        g_assert_cmphex(qrd(t, q, ZCNIC_TXQ_STATUS), ==, 0);
+    }
+    {
+        FrameSpec fs = { .l4 = 6, .pay_len = 100 };
+        uint32_t len, l5;
+        RxQ rr;
+
+        fs_v4(&fs, "10.0.0.2", "10.0.0.1", 1, 2);
+        len = build_frame(&fs, frame, &l5);
+        rxq_setup(t, &rr, 0, ZCNIC_RXQ_CTRL_HDS, 256, 12);
+        inject(t, frame, len);
+        rxq_check(t, &rr, frame, len, l5, NULL);
+    }
+    g_rand_free(rng);
+    zt_end(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -2107,6 +2337,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/reset", test_reset);
     qtest_add_func("/zcnic/hostile", test_hostile);
     qtest_add_func("/zcnic/faults", test_faults);
+    qtest_add_func("/zcnic/random", test_random);
 
     return g_test_run();
 }
