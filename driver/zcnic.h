@@ -93,7 +93,7 @@ struct zcnic_dev {
 
 	struct zcnic_ntuple_rule ntuple[ZCNIC_NTUPLE_RULES];
 
-	spinlock_t stats_lock;
+	spinlock_t stats_lock;	/* see above */
 	struct zcnic_rx_counters rx_base;
 	struct zcnic_tx_counters tx_base;
 	struct zcnic_hw_qstats hw_qstats[ZCNIC_MAX_QUEUES];

@@ -641,6 +641,7 @@ static const char zcnic_rx_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "alloc_fail", "skb_alloc_fail", "bad_cmpl",
 	"csum_unnecessary", "csum_none", "csum_bad", "split", "hdr_overflow",
 };
+
 static_assert(ARRAY_SIZE(zcnic_rx_stat_names) ==
 	      sizeof(struct zcnic_rx_counters) / sizeof(u64));
 
@@ -648,6 +649,7 @@ static const char zcnic_tx_stat_names[][ETH_GSTRING_LEN] = {
 	"packets", "bytes", "needs_csum", "stop", "wake", "dropped", "errors",
 	"bad_cmpl",
 };
+
 static_assert(ARRAY_SIZE(zcnic_tx_stat_names) ==
 	      sizeof(struct zcnic_tx_counters) / sizeof(u64));
 

@@ -23,7 +23,7 @@ static int zcnic_alloc_vector(struct zcnic_dev *zd, unsigned int q)
 	unsigned long flags;
 	int err;
 
-	qv = kzalloc(sizeof(*qv), GFP_KERNEL);
+	qv = kzalloc_obj(*qv);
 	if (!qv)
 		return -ENOMEM;
 
@@ -413,8 +413,7 @@ void zcnic_rss_set_default_indir(struct zcnic_dev *zd)
 		return;
 
 	for (i = 0; i < ZCNIC_RSS_INDIR_SIZE; i++)
-		zd->rss_indir[i] = ethtool_rxfh_indir_default(i,
-							       zd->num_queues);
+		zd->rss_indir[i] = i % zd->num_queues;
 	zcnic_rss_write(zd, 0, zd->rss_key, zd->rss_indir, true);
 }
 
