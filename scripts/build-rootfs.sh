@@ -20,7 +20,11 @@ liburing_ver=$(papt_cache showsrc liburing 2>/dev/null | awk '/^Version:/ {print
 dpkg --compare-versions "${liburing_ver:-0}" ge 2.10 ||
 	die "no liburing >= 2.10 source in sid (found '${liburing_ver:-none}'); zcrx needs io_uring_register_ifq"
 
-key=$( { cat "$0" "$ZCNIC_TOP/guest-rootfs/packages" "$ZCNIC_TOP/guest-rootfs/zcnic-init-stub"; echo "$kver $liburing_ver"; } | key_of)
+sid_pkgs=$(grep -v '^#' "$ZCNIC_TOP/guest-rootfs/packages-sid" | xargs)
+sid_vers=$(for p in $sid_pkgs; do papt_cache policy "$p" 2>/dev/null |
+	awk -v p="$p" '/^ +[0-9]/ && !v {v=$1} /sid\/main/ && !s {s=prev} {prev=$1} END {print p "=" s}'; done | xargs)
+key=$( { cat "$0" "$ZCNIC_TOP/guest-rootfs/packages" "$ZCNIC_TOP/guest-rootfs/packages-sid" \
+	"$ZCNIC_TOP/guest-rootfs/zcnic-init-stub"; echo "$kver $liburing_ver $sid_vers"; } | key_of)
 root=$ZCNIC_CACHE/rootfs-$key
 if [ -f "$root.done" ]; then echo "$root"; exit 0; fi
 
@@ -57,6 +61,21 @@ run_logged "$root.kernel.log" chroot "$root" sh -c "
 		linux-image-$kver linux-headers-$kver linux-libc-dev initramfs-tools $pkgs
 	apt-get clean
 " || die "package install in the guest root failed (log: $root.kernel.log); GUEST_KVER overrides the kernel version"
+
+if [ -n "$sid_pkgs" ]; then
+	say "adding from sid: $sid_vers"
+	debs=$ZCNIC_CACHE/src/dl-sid-debs
+	mkdir -p "$debs" "$root/build/sid-debs"
+	(cd "$debs" && papt download $sid_vers >"$debs/log" 2>&1) ||
+		die "could not download $sid_vers from sid (log: $debs/log)"
+	for v in $sid_vers; do
+		p=${v%%=*}; ver=${v#*=}
+		cp "$debs/${p}_${ver//:/%3a}_amd64.deb" "$root/build/sid-debs/"
+	done
+	run_logged "$root.sid.log" chroot "$root" sh -c 'dpkg -i /build/sid-debs/*.deb' ||
+		die "installing $sid_vers in the guest root failed (log: $root.sid.log)"
+	rm -rf "$root/build/sid-debs"
+fi
 
 say "building liburing $liburing_ver in the guest root"
 dl=$ZCNIC_CACHE/src/dl-liburing-$liburing_ver

@@ -83,3 +83,11 @@ start_sink() {
 	done
 	return 1
 }
+
+# A counter of the zcnic device as the host sees it (QOM property of nic0,
+# or of NIC when given), e.g. dev_counter rx1-bytes.
+dev_counter() {
+	local v
+	v=$(zcnic-host qom-get "/machine/peripheral/${2:-nic0}" "$1") || return 1
+	echo "${v//\"/}"
+}

@@ -26,10 +26,14 @@ setup() {
 ktap_check nic-setup setup
 
 # zcrx_case NAME ADDR CONNS ZCRX-OPTIONS...: receive CONNS streams of BYTES
-# sent by the host to ADDR through zcrx on queue Q
+# sent by the host to ADDR through zcrx on queue Q. Passes only if every
+# byte arrived intact, the kernel copied none, and the device says the
+# bytes crossed queue Q split at the payload (copy_count alone does not see
+# payload left in an skb's linear part).
 zcrx_case() {
-	local name=$1 addr=$2 conns=$3 out rc hrc
+	local name=$1 addr=$2 conns=$3 out rc hrc b0 b1 s0 s1
 	shift 3
+	b0=$(dev_counter rx$Q-bytes); s0=$(dev_counter rx$Q-split)
 	out=$(mktemp)
 	zcrx_rx -i "$ifc" -q $Q -p $PORT -n "$BYTES" -c "$conns" -s 7 -t 300 "$@" > "$out" 2>&1 &
 	local pid=$!
@@ -38,7 +42,17 @@ zcrx_case() {
 	hrc=$?
 	wait $pid
 	rc=$?
+	b1=$(dev_counter rx$Q-bytes); s1=$(dev_counter rx$Q-split)
 	sed 's/^/# /' "$out"
+	echo "# queue $Q: $((b1 - b0)) bytes, $((s1 - s0)) split frames"
+	if [ $rc -eq 0 ] && [ $((b1 - b0)) -lt $((conns * BYTES)) ]; then
+		echo "# the streams did not cross queue $Q"
+		rc=1
+	fi
+	if [ $rc -eq 0 ] && [ $((s1 - s0)) -lt $((conns * BYTES / 65536)) ]; then
+		echo "# too few frames were split at the payload on queue $Q"
+		rc=1
+	fi
 	if [ $rc -eq 4 ]; then
 		ktap_skip "$name" "$(grep -m1 '^#' "$out")"
 	elif [ $rc -eq 0 ] && [ $hrc -eq 0 ]; then
