@@ -25,6 +25,12 @@
 /* How long the device may take to acknowledge a queue enable or stop. */
 #define ZCNIC_QUEUE_TIMEOUT_US	(1000 * USEC_PER_MSEC)
 
+/* Hash TCP and UDP on addresses and ports, other IP on addresses. */
+#define ZCNIC_RSS_CFG_DEFAULT	(ZCNIC_RSS_CFG_ENABLE | ZCNIC_RSS_CFG_IPV4 | \
+				 ZCNIC_RSS_CFG_TCP4 | ZCNIC_RSS_CFG_UDP4 | \
+				 ZCNIC_RSS_CFG_IPV6 | ZCNIC_RSS_CFG_TCP6 | \
+				 ZCNIC_RSS_CFG_UDP6)
+
 enum {
 	ZCNIC_F_GONE,		/* the device stopped answering reads */
 	ZCNIC_F_UP,		/* rings, vectors and IRQs are set up */
@@ -60,6 +66,7 @@ struct zcnic_ntuple_rule {
  * @qv: queue vectors, only while the interface is up
  * @rss_key: Toeplitz key of context 0
  * @rss_indir: indirection table of context 0
+ * @rss_cfg: RSS_CFG (hash types) of each context
  * @ntuple: software copy of the ntuple rules
  * @stats_lock: protects @qv against ndo_get_stats64, @rx_base, @tx_base
  *	and @hw_qstats
@@ -90,6 +97,7 @@ struct zcnic_dev {
 
 	u8 rss_key[ZCNIC_RSS_KEY_LEN];
 	u32 rss_indir[ZCNIC_RSS_INDIR_SIZE];
+	u32 rss_cfg[ZCNIC_RSS_CTXS];
 
 	struct zcnic_ntuple_rule ntuple[ZCNIC_NTUPLE_RULES];
 
@@ -142,7 +150,7 @@ int zcnic_reconfigure(struct zcnic_dev *zd);
 void zcnic_link_update(struct zcnic_dev *zd);
 void zcnic_hw_stats_update(struct zcnic_dev *zd);
 void zcnic_rss_write(struct zcnic_dev *zd, unsigned int ctx, const u8 *key,
-		     const u32 *indir, bool enable);
+		     const u32 *indir);
 void zcnic_rss_set_default_indir(struct zcnic_dev *zd);
 extern const struct netdev_stat_ops zcnic_stat_ops;
 

@@ -221,34 +221,103 @@ static int zcnic_set_rxfh(struct net_device *netdev,
 	if (rxfh->key)
 		memcpy(zd->rss_key, rxfh->key, ZCNIC_RSS_KEY_LEN);
 
-	zcnic_rss_write(zd, 0, zd->rss_key, zd->rss_indir, true);
+	zcnic_rss_write(zd, 0, zd->rss_key, zd->rss_indir);
 
 	return 0;
 }
 
+/* RSS_CFG bits that decide how a flow type is hashed: on addresses and
+ * ports (@l4, 0 if the device cannot) and on addresses only (@l3).
+ */
+static int zcnic_rss_flow_bits(u32 flow_type, u32 *l4, u32 *l3)
+{
+	switch (flow_type) {
+	case TCP_V4_FLOW:
+		*l4 = ZCNIC_RSS_CFG_TCP4;
+		*l3 = ZCNIC_RSS_CFG_IPV4;
+		return 0;
+	case UDP_V4_FLOW:
+		*l4 = ZCNIC_RSS_CFG_UDP4;
+		*l3 = ZCNIC_RSS_CFG_IPV4;
+		return 0;
+	case TCP_V6_FLOW:
+		*l4 = ZCNIC_RSS_CFG_TCP6;
+		*l3 = ZCNIC_RSS_CFG_IPV6;
+		return 0;
+	case UDP_V6_FLOW:
+		*l4 = ZCNIC_RSS_CFG_UDP6;
+		*l3 = ZCNIC_RSS_CFG_IPV6;
+		return 0;
+	case IPV4_FLOW:
+	case SCTP_V4_FLOW:
+	case AH_ESP_V4_FLOW:
+		*l4 = 0;
+		*l3 = ZCNIC_RSS_CFG_IPV4;
+		return 0;
+	case IPV6_FLOW:
+	case SCTP_V6_FLOW:
+	case AH_ESP_V6_FLOW:
+		*l4 = 0;
+		*l3 = ZCNIC_RSS_CFG_IPV6;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+#define ZCNIC_RXH_IP	(RXH_IP_SRC | RXH_IP_DST)
+#define ZCNIC_RXH_L4	(RXH_L4_B_0_1 | RXH_L4_B_2_3)
+
 static int zcnic_get_rxfh_fields(struct net_device *netdev,
 				 struct ethtool_rxfh_fields *fields)
 {
-	fields->data = 0;
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	u32 cfg, l4, l3;
 
-	switch (fields->flow_type) {
-	case TCP_V4_FLOW:
-	case UDP_V4_FLOW:
-	case TCP_V6_FLOW:
-	case UDP_V6_FLOW:
-		fields->data |= RXH_L4_B_0_1 | RXH_L4_B_2_3;
-		fallthrough;
-	case IPV4_FLOW:
-	case IPV6_FLOW:
-	case SCTP_V4_FLOW:
-	case SCTP_V6_FLOW:
-	case AH_ESP_V4_FLOW:
-	case AH_ESP_V6_FLOW:
-		fields->data |= RXH_IP_SRC | RXH_IP_DST;
-		break;
-	default:
-		break;
+	fields->data = 0;
+	if (fields->rss_context >= zd->num_rss_ctxs ||
+	    zcnic_rss_flow_bits(fields->flow_type, &l4, &l3))
+		return 0;
+
+	cfg = zd->rss_cfg[fields->rss_context];
+	if (cfg & l4)
+		fields->data = ZCNIC_RXH_IP | ZCNIC_RXH_L4;
+	else if (cfg & l3)
+		fields->data = ZCNIC_RXH_IP;
+
+	return 0;
+}
+
+static int zcnic_set_rxfh_fields(struct net_device *netdev,
+				 const struct ethtool_rxfh_fields *fields,
+				 struct netlink_ext_ack *extack)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	u32 ctx = fields->rss_context;
+	u32 cfg, l4, l3;
+
+	if (ctx >= zd->num_rss_ctxs ||
+	    zcnic_rss_flow_bits(fields->flow_type, &l4, &l3)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the device hashes only IPv4 and IPv6 flows");
+		return -EINVAL;
 	}
+
+	if (l4 && fields->data == (ZCNIC_RXH_IP | ZCNIC_RXH_L4)) {
+		cfg = zd->rss_cfg[ctx] | l4;
+	} else if (fields->data == ZCNIC_RXH_IP) {
+		/* Without its port bit a TCP or UDP flow falls back to
+		 * the address hash of its IP version.
+		 */
+		cfg = (zd->rss_cfg[ctx] & ~l4) | l3;
+	} else {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the device hashes TCP and UDP on addresses and optionally ports, other IP on addresses");
+		return -EOPNOTSUPP;
+	}
+
+	zd->rss_cfg[ctx] = cfg;
+	zcnic_wr32(zd, ZCNIC_RSS_CFG(ctx), cfg);
 
 	return 0;
 }
@@ -274,7 +343,7 @@ static void zcnic_rss_ctx_write(struct zcnic_dev *zd,
 	const u32 *indir = rxfh->indir ?: ethtool_rxfh_context_indir(ctx);
 	const u8 *key = rxfh->key ?: ethtool_rxfh_context_key(ctx);
 
-	zcnic_rss_write(zd, rxfh->rss_context, key, indir, true);
+	zcnic_rss_write(zd, rxfh->rss_context, key, indir);
 }
 
 static int zcnic_create_rxfh_context(struct net_device *netdev,
@@ -297,6 +366,7 @@ static int zcnic_create_rxfh_context(struct net_device *netdev,
 	memcpy(ethtool_rxfh_context_key(ctx), zd->rss_key, ZCNIC_RSS_KEY_LEN);
 	ctx->hfunc = ETH_RSS_HASH_TOP;
 
+	zd->rss_cfg[rxfh->rss_context] = ZCNIC_RSS_CFG_DEFAULT;
 	zcnic_rss_ctx_write(zd, ctx, rxfh);
 
 	return 0;
@@ -328,6 +398,7 @@ static int zcnic_remove_rxfh_context(struct net_device *netdev,
 
 	if (rss_context >= zd->num_rss_ctxs)
 		return -EINVAL;
+	zd->rss_cfg[rss_context] = 0;
 	zcnic_wr32(zd, ZCNIC_RSS_CFG(rss_context), 0);
 
 	return 0;
@@ -898,6 +969,7 @@ static u32 zcnic_get_link(struct net_device *netdev)
 }
 
 static const struct ethtool_ops zcnic_ethtool_ops = {
+	.rxfh_per_ctx_fields	= 1,
 	.rxfh_per_ctx_key	= 1,
 	.rxfh_max_num_contexts	= ZCNIC_RSS_CTXS,
 	.supported_ring_params	= ETHTOOL_RING_USE_TCP_DATA_SPLIT |
@@ -922,6 +994,7 @@ static const struct ethtool_ops zcnic_ethtool_ops = {
 	.get_rxfh		= zcnic_get_rxfh,
 	.set_rxfh		= zcnic_set_rxfh,
 	.get_rxfh_fields	= zcnic_get_rxfh_fields,
+	.set_rxfh_fields	= zcnic_set_rxfh_fields,
 	.create_rxfh_context	= zcnic_create_rxfh_context,
 	.modify_rxfh_context	= zcnic_modify_rxfh_context,
 	.remove_rxfh_context	= zcnic_remove_rxfh_context,

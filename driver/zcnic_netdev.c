@@ -88,6 +88,7 @@ static void zcnic_free_vectors(struct zcnic_dev *zd)
 		if (!qv)
 			continue;
 
+		netif_napi_set_irq_locked(&qv->napi, -1);
 		free_irq(qv->irq, qv);
 		timer_shutdown_sync(&qv->refill_timer);
 		/* NAPI is disabled: the pools may go. */
@@ -376,14 +377,13 @@ int zcnic_reconfigure(struct zcnic_dev *zd)
  * @ctx: device context, 0 for the default one
  * @key: ZCNIC_RSS_KEY_LEN byte Toeplitz key
  * @indir: ZCNIC_RSS_INDIR_SIZE queue numbers
- * @enable: hash (TCP/UDP on addresses and ports, other IP on addresses);
- *	when false the context sends everything to @indir[0]
+ *
+ * The context hashes the traffic types in zd->rss_cfg[@ctx].
  */
 void zcnic_rss_write(struct zcnic_dev *zd, unsigned int ctx, const u8 *key,
-		     const u32 *indir, bool enable)
+		     const u32 *indir)
 {
 	unsigned int i;
-	u32 cfg = 0;
 
 	for (i = 0; i < ZCNIC_RSS_KEY_LEN / 4; i++)
 		zcnic_wr32(zd, ZCNIC_RSS_KEY(ctx, i),
@@ -396,12 +396,7 @@ void zcnic_rss_write(struct zcnic_dev *zd, unsigned int ctx, const u8 *key,
 			   (indir[4 * i + 2] & 0xff) << 16 |
 			   (indir[4 * i + 3] & 0xff) << 24);
 
-	if (enable)
-		cfg = ZCNIC_RSS_CFG_ENABLE | ZCNIC_RSS_CFG_IPV4 |
-		      ZCNIC_RSS_CFG_TCP4 | ZCNIC_RSS_CFG_UDP4 |
-		      ZCNIC_RSS_CFG_IPV6 | ZCNIC_RSS_CFG_TCP6 |
-		      ZCNIC_RSS_CFG_UDP6;
-	zcnic_wr32(zd, ZCNIC_RSS_CFG(ctx), cfg);
+	zcnic_wr32(zd, ZCNIC_RSS_CFG(ctx), zd->rss_cfg[ctx]);
 }
 
 /* Spread context 0 over the queues in use, unless the user set a table. */
@@ -414,7 +409,7 @@ void zcnic_rss_set_default_indir(struct zcnic_dev *zd)
 
 	for (i = 0; i < ZCNIC_RSS_INDIR_SIZE; i++)
 		zd->rss_indir[i] = i % zd->num_queues;
-	zcnic_rss_write(zd, 0, zd->rss_key, zd->rss_indir, true);
+	zcnic_rss_write(zd, 0, zd->rss_key, zd->rss_indir);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -598,6 +593,10 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 	netdev->features = netdev->hw_features | NETIF_F_HIGHDMA;
 	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA;
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/* Memory provider buffers can be sent as they are (devmem TX). */
+	netdev->netmem_tx = NETMEM_TX_DMA;
+	/* One CPU per queue interrupt, kept by the core across restarts. */
+	netif_set_affinity_auto(netdev);
 
 	netdev->min_mtu = ETH_MIN_MTU;
 	netdev->max_mtu = ZCNIC_FRAME_MAX - VLAN_ETH_HLEN;
@@ -620,13 +619,12 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 	zd->rx_ring_size = ZCNIC_RX_RING_DEF;
 	zd->tx_ring_size = ZCNIC_TX_RING_DEF;
 
-	/* Split headers from payload by default, so that a memory provider
-	 * can be bound without any ethtool setting.
+	/* Split headers from payload by default.  The core's setting stays
+	 * "auto", as single-buffer XDP is refused while tcp-data-split is
+	 * explicitly on; binding a memory provider needs it turned on.
 	 */
 	zd->hds = true;
 	zd->hds_thresh = 0;
-	netdev->cfg->hds_config = ETHTOOL_TCP_DATA_SPLIT_ENABLED;
-	netdev->cfg->hds_thresh = 0;
 
 	err = netif_set_real_num_queues(netdev, zd->num_queues,
 					zd->num_queues);
@@ -634,6 +632,7 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 		return err;
 
 	netdev_rss_key_fill(zd->rss_key, sizeof(zd->rss_key));
+	zd->rss_cfg[0] = ZCNIC_RSS_CFG_DEFAULT;
 	zcnic_rss_set_default_indir(zd);
 
 	return 0;

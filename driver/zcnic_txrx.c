@@ -786,23 +786,31 @@ static bool zcnic_tcq_gen(const struct zcnic_tx_ring *tx, u32 head)
 
 static void zcnic_tx_unmap(struct device *dev, struct zcnic_tx_buf *buf)
 {
-	if (buf->frag)
-		dma_unmap_page(dev, buf->dma, buf->len, DMA_TO_DEVICE);
-	else
+	switch (buf->map) {
+	case ZCNIC_TX_MAP_SINGLE:
 		dma_unmap_single(dev, buf->dma, buf->len, DMA_TO_DEVICE);
+		break;
+	case ZCNIC_TX_MAP_PAGE:
+		dma_unmap_page(dev, buf->dma, buf->len, DMA_TO_DEVICE);
+		break;
+	case ZCNIC_TX_MAP_NONE:
+		break;
+	}
+	buf->map = ZCNIC_TX_MAP_NONE;
 	buf->len = 0;
 }
 
 static void zcnic_tx_put_desc(struct zcnic_tx_ring *tx, u32 idx,
 			      dma_addr_t dma, u32 len, u16 flags,
-			      u16 csum_start, u16 csum_offset, bool frag)
+			      u16 csum_start, u16 csum_offset,
+			      enum zcnic_tx_map map)
 {
 	struct zcnic_tx_desc *desc = &tx->desc[idx & tx->size_mask];
 	struct zcnic_tx_buf *buf = &tx->buf[idx & tx->size_mask];
 
 	buf->dma = dma;
 	buf->len = len;
-	buf->frag = frag;
+	buf->map = map;
 	buf->skb = NULL;
 
 	desc->addr = cpu_to_le64(dma);
@@ -820,6 +828,7 @@ static bool zcnic_tx_map(struct zcnic_q_vector *qv, struct sk_buff *skb,
 	struct zcnic_tx_ring *tx = &qv->tx;
 	u16 csum_start = 0, csum_offset = 0;
 	unsigned int nr_frags, i;
+	enum zcnic_tx_map map;
 	u32 tail = tx->tail;
 	u16 flags = 0;
 	dma_addr_t dma;
@@ -838,7 +847,7 @@ static bool zcnic_tx_map(struct zcnic_q_vector *qv, struct sk_buff *skb,
 		if (dma_mapping_error(dev, dma))
 			goto err_unmap;
 		zcnic_tx_put_desc(tx, tail++, dma, len, flags, csum_start,
-				  csum_offset, false);
+				  csum_offset, ZCNIC_TX_MAP_SINGLE);
 		flags = 0;
 	}
 
@@ -849,11 +858,14 @@ static bool zcnic_tx_map(struct zcnic_q_vector *qv, struct sk_buff *skb,
 		len = skb_frag_size(frag);
 		if (!len)
 			continue;
+		/* Memory provider buffers (devmem TX) come mapped. */
+		map = skb_frag_is_net_iov(frag) ? ZCNIC_TX_MAP_NONE :
+						  ZCNIC_TX_MAP_PAGE;
 		dma = skb_frag_dma_map(dev, frag, 0, len, DMA_TO_DEVICE);
-		if (dma_mapping_error(dev, dma))
+		if (map != ZCNIC_TX_MAP_NONE && dma_mapping_error(dev, dma))
 			goto err_unmap;
 		zcnic_tx_put_desc(tx, tail++, dma, len, flags, csum_start,
-				  csum_offset, true);
+				  csum_offset, map);
 		flags = 0;
 	}
 

@@ -139,11 +139,17 @@ struct zcnic_rx_ring {
 	u32 rcq_head;
 };
 
+enum zcnic_tx_map {
+	ZCNIC_TX_MAP_NONE,	/* net_iov: the memory provider mapped it */
+	ZCNIC_TX_MAP_SINGLE,	/* skb head, dma_map_single() */
+	ZCNIC_TX_MAP_PAGE,	/* page fragment, dma_map_page() */
+};
+
 struct zcnic_tx_buf {
 	struct sk_buff *skb;	/* on the frame's EOP slot only */
 	dma_addr_t dma;
 	u32 len;
-	bool frag;		/* mapped as a page fragment */
+	enum zcnic_tx_map map;
 };
 
 struct zcnic_tx_ring {
