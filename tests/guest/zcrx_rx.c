@@ -11,13 +11,22 @@
  *
  *   zcrx_rx -i IFNAME -q QUEUE -p PORT -n BYTES [-c CONNS] [-s SEED]
  *           [-a user|huge|dmabuf] [-x RX_BUF_LEN] [-r RQ_ENTRIES]
- *           [-A AREA_MB] [-t SECS] [-C] [-d] [-W MS]
+ *           [-A AREA_MB] [-t SECS] [-C] [-d] [-W MS] [-B] [-R] [-F MS] [-D]
  *
  * -C tolerates copies (for the copy-path comparison), -d registers and
  * exits (a capability probe: exit 4 means the setup is unsupported).
  * -W starves the queue: no buffer goes back until the kernel reports
  * ZCRX_EVENT_ALLOC_FAIL, and then not for MS more milliseconds; then all
  * come back at once and the rest of the stream must still arrive.
+ * Refill-queue abuse, none of which may corrupt data, leak or warn:
+ * -B puts a bogus entry after every eighth good one (wrong area token,
+ * offset past the area, __pad set, a duplicate, an entry for a buffer the
+ * user does not own); -R runs a thread that rewrites entries after their
+ * tail was published; -F MS runs a thread that flushes the refill queue
+ * (ZCRX_CTRL_FLUSH_RQ) every MS ms, racing the NAPI refill; -D registers
+ * over a refill region full of garbage, head and tail included.
+ * A full refill queue is always flushed with ZCRX_CTRL_FLUSH_RQ before more
+ * entries are written.
  * Prints "result ..." last; exit 0 only if every connection delivered all
  * its bytes intact and, without -C, nothing was copied.
  */
@@ -30,6 +39,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +76,10 @@ static struct {
 	bool allow_copy;
 	bool dry_run;
 	int starve_ms;
+	bool bogus;
+	bool rewriter;
+	int flush_ms;
+	bool dirty;
 } cfg = {
 	.queue = -1,
 	.port = 9200,
@@ -103,6 +117,9 @@ static struct {
 	struct io_uring_zcrx_rqe *held;
 	size_t nr_held, max_held;
 	unsigned long long max_held_seen;
+	unsigned int zcrx_id;
+	unsigned long long refills, bogus, rq_full_flushes, racer_flushes;
+	volatile bool stop_threads;
 } st;
 
 static void fail(const char *what, int err)
@@ -191,6 +208,8 @@ static int setup_zcrx(void)
 			    MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
 	if (st.rq_region == MAP_FAILED)
 		fail("mmap refill region", errno);
+	if (cfg.dirty)
+		memset(st.rq_region, 0xa5, st.rq_region_size);
 	region.user_addr = (uintptr_t)st.rq_region;
 	region.size = st.rq_region_size;
 	region.flags = IORING_MEM_REGION_TYPE_USER;
@@ -221,6 +240,12 @@ static int setup_zcrx(void)
 	st.rq.ring_entries = reg.rq_entries;
 	st.area_token = area_reg.rq_area_token;
 	st.stats = (struct t_zcrx_stats *)((char *)st.rq_region + stats_off);
+	st.zcrx_id = reg.zcrx_id;
+	if (*st.rq.khead || *st.rq.ktail) {
+		printf("# refill queue head %u tail %u after registration, not 0\n",
+		       *st.rq.khead, *st.rq.ktail);
+		return -EBADMSG;
+	}
 	printf("# zcrx bound: %s queue %d, area %s %zu MiB, rx_buf_len %u, rq %u entries\n",
 	       cfg.ifname, cfg.queue, cfg.area == AREA_USER ? "user" :
 	       cfg.area == AREA_HUGE ? "huge" : "dmabuf", cfg.area_size >> 20,
@@ -268,15 +293,105 @@ static uint16_t peer_port(int fd)
 	return ntohs(sa.sin6_port);
 }
 
-static void refill(uint64_t off, unsigned int len)
+static int zcrx_ctrl(unsigned int op)
+{
+	struct t_zcrx_ctrl ctrl = { .zcrx_id = st.zcrx_id, .op = op };
+
+	return io_uring_register_zcrx_ctrl(&st.ring, (struct zcrx_ctrl *)&ctrl);
+}
+
+/* Write one refill entry, flushing the queue first when it is full. */
+static void rq_push(uint64_t off, unsigned int len, unsigned int pad)
 {
 	unsigned int mask = st.rq.ring_entries - 1;
 	struct io_uring_zcrx_rqe *rqe;
 
+	while (st.rq.rq_tail - io_uring_smp_load_acquire(st.rq.khead) >= st.rq.ring_entries) {
+		int ret = zcrx_ctrl(T_ZCRX_CTRL_FLUSH_RQ);
+
+		if (ret)
+			fail("ZCRX_CTRL_FLUSH_RQ", ret);
+		st.rq_full_flushes++;
+	}
 	rqe = &st.rq.rqes[st.rq.rq_tail & mask];
-	rqe->off = (off & ~IORING_ZCRX_AREA_MASK) | st.area_token;
+	rqe->off = off;
 	rqe->len = len;
+	rqe->__pad = pad;
 	io_uring_smp_store_release(st.rq.ktail, ++st.rq.rq_tail);
+}
+
+/*
+ * A refill entry the kernel must ignore. Only buffers the user owns no
+ * reference to are named: entries are returned at the end of a CQE batch
+ * (under DEFER_TASKRUN no CQE arrives meanwhile), and a duplicate goes right
+ * after the good entry so that the kernel sees both in one pass.
+ */
+static void push_bogus(unsigned int kind, uint64_t good_off, unsigned int len)
+{
+	uint64_t niov_off = good_off & ~IORING_ZCRX_AREA_MASK;
+
+	st.bogus++;
+	switch (kind % 4) {
+	case 0:		/* an area that does not exist */
+		rq_push(niov_off | (7ull << IORING_ZCRX_AREA_SHIFT), len, 0);
+		break;
+	case 1:		/* past the end of the area */
+		rq_push((cfg.area_size + niov_off) | st.area_token, len, 0);
+		break;
+	case 2:		/* reserved field set */
+		rq_push(niov_off | st.area_token, len, 1);
+		break;
+	case 3:		/* the same buffer again: more than the user owns */
+		rq_push(niov_off | st.area_token, len, 0);
+		break;
+	}
+}
+
+static void refill(uint64_t off, unsigned int len)
+{
+	bool bogus = cfg.bogus && ++st.refills % 8 == 0;
+
+	/* keep a good entry and its duplicate in the same pass */
+	if (bogus && st.rq.rq_tail + 2 - io_uring_smp_load_acquire(st.rq.khead) >
+		     st.rq.ring_entries && zcrx_ctrl(T_ZCRX_CTRL_FLUSH_RQ) == 0)
+		st.rq_full_flushes++;
+	rq_push((off & ~IORING_ZCRX_AREA_MASK) | st.area_token, len, 0);
+	if (bogus)
+		push_bogus(st.refills / 8, off, len);
+}
+
+/* -R: rewrite published entries behind the kernel's back. */
+static void *rewriter(void *arg)
+{
+	unsigned int mask = st.rq.ring_entries - 1, i = 0;
+
+	(void)arg;
+	while (!st.stop_threads) {
+		unsigned int tail = io_uring_smp_load_acquire(st.rq.ktail);
+		struct io_uring_zcrx_rqe *rqe = &st.rq.rqes[(tail - 1 - (i++ % 4)) & mask];
+
+		/* garbage, then a plausible entry past the area: never a buffer
+		 * the user owns, which only the user may return
+		 */
+		__atomic_store_n(&rqe->off, zc_mix64(i), __ATOMIC_RELAXED);
+		__atomic_store_n(&rqe->off, (cfg.area_size + ((uint64_t)(i % 64) << 12)) |
+				 st.area_token, __ATOMIC_RELAXED);
+		if (i % 64 == 0)
+			usleep(100);
+	}
+	return NULL;
+}
+
+/* -F: flush the refill queue from another thread, racing NAPI's refill. */
+static void *flusher(void *arg)
+{
+	(void)arg;
+	while (!st.stop_threads) {
+		if (!zcrx_ctrl(T_ZCRX_CTRL_FLUSH_RQ))
+			__atomic_add_fetch(&st.racer_flushes, 1, __ATOMIC_RELAXED);
+		usleep(cfg.flush_ms * 1000);
+	}
+	return NULL;
 }
 
 static void hold(uint64_t off, unsigned int len)
@@ -294,16 +409,14 @@ static void hold(uint64_t off, unsigned int len)
 		st.max_held_seen = st.nr_held;
 }
 
-/* Give held buffers back, as many as the refill queue has room for. */
+/* Give every held buffer back through the refill queue. */
 static void release_held(void)
 {
-	unsigned int room = st.rq.ring_entries -
-			    (st.rq.rq_tail - io_uring_smp_load_acquire(st.rq.khead));
+	size_t i;
 
-	while (st.nr_held && room--) {
-		st.nr_held--;
-		refill(st.held[st.nr_held].off, st.held[st.nr_held].len);
-	}
+	for (i = 0; i < st.nr_held; i++)
+		refill(st.held[i].off, st.held[i].len);
+	st.nr_held = 0;
 }
 
 static void handle_recv(struct io_uring_cqe *cqe)
@@ -347,10 +460,8 @@ static void handle_recv(struct io_uring_cqe *cqe)
 	c->got += cqe->res;
 	st.zc_bytes += cqe->res;
 	st.cqes++;
-	if (st.starving)
-		hold(zcqe->off, cqe->res);
-	else
-		refill(zcqe->off, cqe->res);
+	/* given back after the batch, or after the starvation */
+	hold(zcqe->off, cqe->res);
 }
 
 static void handle_cqe(struct io_uring_cqe *cqe, int lfd)
@@ -388,7 +499,7 @@ static void parse_opts(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "i:q:p:n:c:s:a:x:r:A:t:CdW:")) != -1) {
+	while ((c = getopt(argc, argv, "i:q:p:n:c:s:a:x:r:A:t:CdW:BRF:D")) != -1) {
 		switch (c) {
 		case 'i': cfg.ifname = optarg; break;
 		case 'q': cfg.queue = atoi(optarg); break;
@@ -413,6 +524,10 @@ static void parse_opts(int argc, char **argv)
 		case 'C': cfg.allow_copy = true; break;
 		case 'd': cfg.dry_run = true; break;
 		case 'W': cfg.starve_ms = atoi(optarg); st.starving = true; break;
+		case 'B': cfg.bogus = true; break;
+		case 'R': cfg.rewriter = true; break;
+		case 'F': cfg.flush_ms = atoi(optarg); break;
+		case 'D': cfg.dirty = true; break;
 		default: usage();
 		}
 	}
@@ -422,6 +537,7 @@ static void parse_opts(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	pthread_t rewriter_thread, flusher_thread;
 	struct io_uring_params p = {};
 	struct sockaddr_in6 addr = {};
 	bool ok;
@@ -451,6 +567,10 @@ int main(int argc, char **argv)
 		fail("listen", errno);
 	printf("listening on port %d\n", cfg.port);
 	add_accept(lfd);
+	if (cfg.rewriter)
+		pthread_create(&rewriter_thread, NULL, rewriter, NULL);
+	if (cfg.flush_ms)
+		pthread_create(&flusher_thread, NULL, flusher, NULL);
 
 	t0 = now();
 	deadline = t0 + cfg.timeout;
@@ -475,6 +595,11 @@ int main(int argc, char **argv)
 			release_held();
 	}
 	t0 = now() - t0;
+	st.stop_threads = true;
+	if (cfg.rewriter)
+		pthread_join(rewriter_thread, NULL);
+	if (cfg.flush_ms)
+		pthread_join(flusher_thread, NULL);
 
 	ok = st.finished == cfg.conns;
 	if (!ok)
@@ -488,12 +613,14 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("result received=%llu zc_bytes=%llu cqes=%llu copy_count=%llu copy_bytes=%llu "
-	       "copy_events=%u alloc_fail_events=%u enospc=%llu max_held=%llu secs=%.3f MBps=%.2f\n",
+	       "copy_events=%u alloc_fail_events=%u enospc=%llu max_held=%llu bogus=%llu "
+	       "rq_full_flushes=%llu racer_flushes=%llu secs=%.3f MBps=%.2f\n",
 	       st.zc_bytes,
 	       st.zc_bytes - (unsigned long long)st.stats->copy_bytes, st.cqes,
 	       (unsigned long long)st.stats->copy_count,
 	       (unsigned long long)st.stats->copy_bytes, st.ev_copy, st.ev_alloc_fail,
-	       st.enospc, st.max_held_seen, t0, st.zc_bytes / t0 / 1e6);
+	       st.enospc, st.max_held_seen, st.bogus, st.rq_full_flushes, st.racer_flushes,
+	       t0, st.zc_bytes / t0 / 1e6);
 	if (!cfg.allow_copy && (st.stats->copy_count || st.ev_copy)) {
 		fprintf(stderr, "zcrx_rx: the kernel copied %llu bytes: not zero-copy\n",
 			(unsigned long long)st.stats->copy_bytes);
