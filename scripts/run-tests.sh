@@ -10,7 +10,7 @@ need_root
 LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$LOGDIR"
 LEVELS=${LEVELS:-unit qtest guest}
-GUEST_TESTS=${GUEST_TESTS:-smoke}
+GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill}
 KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_api.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py drivers/net/hw:pp_alloc_fail.py}
 say "logs: $LOGDIR"
 
@@ -42,9 +42,9 @@ for level in $LEVELS; do
 		;;
 	guest)
 		say "level guest: boot the bed and run: $GUEST_TESTS"
-		if args=$("$ZCNIC_TOP/scripts/bed-args.sh"); then
+		if args=$("$ZCNIC_TOP/scripts/bed-args.sh") && ksft=$("$ZCNIC_TOP/scripts/build-selftests.sh"); then
 			eval "set -- $args"
-			"$ZCNIC_TOP/harness/zcnic-bed" run "$@" --tests "$GUEST_TESTS" \
+			"$ZCNIC_TOP/harness/zcnic-bed" run "$@" --tests "$GUEST_TESTS" --payload "ksft=$ksft" \
 				--logdir "$LOGDIR/guest" --junit "$LOGDIR/guest.junit.xml" \
 				$([ "$ZCNIC_V" = 1 ] && echo -v) > "$LOGDIR/guest.out"
 			cp "$LOGDIR/guest/summary.ktap" "$LOGDIR/guest.ktap" 2>/dev/null ||

@@ -44,6 +44,7 @@ ktap_check() {
 	local name=$1 out
 	shift
 	if out=$("$@" 2>&1); then
+		printf '%s\n' "$out" | grep -v '^$' | tail -n 3 | sed 's/^/# /'
 		ktap_ok "$name"
 	else
 		ktap_fail "$name"
@@ -90,4 +91,33 @@ dev_counter() {
 	local v
 	v=$(zcnic-host qom-get "/machine/peripheral/${2:-nic0}" "$1") || return 1
 	echo "${v//\"/}"
+}
+
+# YNL from the kernel's selftests (in /zcnic/ksft when the run carries it).
+ynl() {
+	python3 /zcnic/ksft/net/lib/ynl/pyynl/cli.py --no-schema \
+		--spec "/zcnic/ksft/net/lib/specs/$1.yaml" "${@:2}"
+}
+
+# Wait up to SECS for every detached page pool to go away; list the ones
+# that stay. A pool stays detached while something still holds its pages.
+wait_no_detached_pools() {
+	local i json left
+	for i in $(seq 1 "${1:-10}"); do
+		json=$(ynl netdev --dump page-pool-get --output-json) ||
+			{ echo "ynl page-pool-get failed"; return 1; }
+		left=$(python3 -c '
+import json, sys
+pools = json.load(sys.stdin)
+print(" ".join(str(p["id"]) for p in pools if "detach-time" in p))' <<<"$json") ||
+			{ echo "unreadable page-pool-get output: $json"; return 1; }
+		if [ -z "$left" ]; then
+			echo "$(grep -o '"id"' <<<"$json" | wc -l) page pools, none detached"
+			return 0
+		fi
+		sleep 1
+	done
+	echo "page pools still detached after ${1:-10}s: $left"
+	echo "$json"
+	return 1
 }

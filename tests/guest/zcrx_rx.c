@@ -382,16 +382,46 @@ static void *rewriter(void *arg)
 	return NULL;
 }
 
-/* -F: flush the refill queue from another thread, racing NAPI's refill. */
+/*
+ * -F: flush the refill queue from another thread, racing NAPI's refill.
+ * The ring is single-issuer, so the thread gets its own ring and reaches
+ * the instance through ZCRX_CTRL_EXPORT and ZCRX_REG_IMPORT.
+ */
 static void *flusher(void *arg)
 {
-	(void)arg;
+	struct t_zcrx_ifq_reg reg = { .flags = T_ZCRX_REG_IMPORT };
+	struct t_zcrx_ctrl ctrl = { .op = T_ZCRX_CTRL_FLUSH_RQ };
+	struct io_uring ring;
+	int ret;
+
+	ret = io_uring_queue_init(8, &ring, IORING_SETUP_DEFER_TASKRUN |
+				  IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_CQE32);
+	if (ret)
+		fail("flusher ring", ret);
+	reg.if_idx = (uintptr_t)arg;		/* the exported instance's fd */
+	ret = io_uring_register_ifq(&ring, (struct io_uring_zcrx_ifq_reg *)&reg);
+	if (ret)
+		fail("ZCRX_REG_IMPORT", ret);
+	ctrl.zcrx_id = reg.zcrx_id;
 	while (!st.stop_threads) {
-		if (!zcrx_ctrl(T_ZCRX_CTRL_FLUSH_RQ))
-			__atomic_add_fetch(&st.racer_flushes, 1, __ATOMIC_RELAXED);
+		ret = io_uring_register_zcrx_ctrl(&ring, (struct zcrx_ctrl *)&ctrl);
+		if (ret)
+			fail("ZCRX_CTRL_FLUSH_RQ from the importing ring", ret);
+		__atomic_add_fetch(&st.racer_flushes, 1, __ATOMIC_RELAXED);
 		usleep(cfg.flush_ms * 1000);
 	}
+	io_uring_queue_exit(&ring);
 	return NULL;
+}
+
+static int zcrx_export(void)
+{
+	struct t_zcrx_ctrl ctrl = { .zcrx_id = st.zcrx_id, .op = T_ZCRX_CTRL_EXPORT };
+	int ret = io_uring_register_zcrx_ctrl(&st.ring, (struct zcrx_ctrl *)&ctrl);
+
+	if (ret < 0)
+		fail("ZCRX_CTRL_EXPORT", ret);
+	return ctrl.zc_export.zcrx_fd ? (int)ctrl.zc_export.zcrx_fd : ret;
 }
 
 static void hold(uint64_t off, unsigned int len)
@@ -570,7 +600,8 @@ int main(int argc, char **argv)
 	if (cfg.rewriter)
 		pthread_create(&rewriter_thread, NULL, rewriter, NULL);
 	if (cfg.flush_ms)
-		pthread_create(&flusher_thread, NULL, flusher, NULL);
+		pthread_create(&flusher_thread, NULL, flusher,
+			       (void *)(uintptr_t)zcrx_export());
 
 	t0 = now();
 	deadline = t0 + cfg.timeout;

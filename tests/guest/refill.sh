@@ -1,0 +1,98 @@
+#!/bin/bash
+# The refill queue under stress, on a zcrx-bound zcnic queue: starvation and
+# recovery (with the device dropping, and with the device holding packets so
+# that nothing but the driver's own refill can restart the queue), refill
+# queue overflow and flushes racing NAPI, hostile and rewritten entries, and
+# a garbage-filled refill region at registration. Every case must deliver
+# every byte intact with nothing copied; the runner fails the test on any
+# kernel warning.
+. /zcnic/lib.sh
+
+Q=1
+PORT=9400
+MB=$((1 << 20))
+BYTES=$((16 * MB))
+
+ktap_plan 8
+ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
+setup() {
+	ethtool -L "$ifc" combined 2 &&
+	ethtool -G "$ifc" tcp-data-split on hds-thresh 0 &&
+	ethtool -X "$ifc" equal 1 &&
+	ethtool -K "$ifc" ntuple on &&
+	ethtool -N "$ifc" flow-type tcp4 dst-port $PORT action $Q
+}
+ktap_check nic-setup setup
+
+nic_stat() { ethtool -S "$ifc" | awk -v k="$1:" '$1 == k {print $2}'; }
+
+# run_rx OUTFILE ZCRX-OPTIONS...: one zcrx receive of BYTES from the host
+run_rx() {
+	local out=$1 pid hrc
+	shift
+	zcrx_rx -i "$ifc" -q $Q -p $PORT -n "$BYTES" -s 5 -t 300 "$@" > "$out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do grep -q 'listening\|result' "$out" && break; sleep 0.1; done
+	zcnic-host run traffic send -a "$GUEST_V4" -p $PORT -n "$BYTES" -m 1448,65536 -s 5 >> "$out"
+	hrc=$?
+	wait $pid
+	local rc=$?
+	sed 's/^/# /' "$out"
+	[ $rc -eq 0 ] && [ $hrc -eq 0 ]
+}
+result() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$2" | tail -n1; }
+
+# Starve: the user keeps every buffer until the kernel reports ALLOC_FAIL,
+# then 500 ms more; the NIC runs dry and drops; then everything comes back.
+starve_drop() {
+	local out af0 af1 nb0 nb1
+	out=$(mktemp)
+	af0=$(nic_stat rx${Q}_alloc_fail); nb0=$(dev_counter rx$Q-nobuf)
+	run_rx "$out" -A 4 -W 500 || return 1
+	af1=$(nic_stat rx${Q}_alloc_fail); nb1=$(dev_counter rx$Q-nobuf)
+	echo "# rx${Q}_alloc_fail +$((af1 - af0)), device no-buffer drops +$((nb1 - nb0))"
+	[ "$(result alloc_fail_events "$out")" = 1 ] || { echo "# expected exactly one ALLOC_FAIL event"; return 1; }
+	[ $((af1 - af0)) -gt 0 ] || { echo "# rx-alloc-fail did not rise"; return 1; }
+	[ $((nb1 - nb0)) -gt 0 ] || { echo "# the device dropped nothing: the queue never ran dry"; return 1; }
+}
+ktap_check starvation-drop-and-recover starve_drop
+
+# The same with the device holding packets instead of dropping them: no
+# frame reaches the driver while it has no buffers, so only the driver's
+# own refill retry (not a new packet) can restart the queue.
+starve_hold() {
+	local out rc
+	out=$(mktemp)
+	zcnic-host qom-set /machine/peripheral/nic0 x-nobuf '"hold"' >/dev/null || return 1
+	run_rx "$out" -A 4 -W 500
+	rc=$?
+	zcnic-host qom-set /machine/peripheral/nic0 x-nobuf '"drop"' >/dev/null
+	echo "# device held $(dev_counter rx-held) frames in all"
+	[ $rc -eq 0 ] && [ "$(result alloc_fail_events "$out")" = 1 ]
+}
+ktap_check starvation-hold-resumes-without-a-new-packet starve_hold
+
+# A 64-entry refill queue overflows all the time: full queues are flushed
+# with ZCRX_CTRL_FLUSH_RQ, and another thread flushes every millisecond.
+overflow_flush() {
+	local out
+	out=$(mktemp)
+	run_rx "$out" -r 64 -F 1 || return 1
+	echo "# flushes when full: $(result rq_full_flushes "$out"), racing: $(result racer_flushes "$out")"
+	[ "$(result rq_full_flushes "$out")" -gt 0 ] && [ "$(result racer_flushes "$out")" -gt 0 ]
+}
+ktap_check refill-overflow-and-racing-flush overflow_flush
+
+hostile() {
+	local out
+	out=$(mktemp)
+	run_rx "$out" -B || return 1
+	[ "$(result bogus "$out")" -gt 0 ]
+}
+ktap_check hostile-refill-entries hostile
+ktap_check refill-entries-rewritten-after-publish run_rx "$(mktemp)" -R
+ktap_check dirty-refill-region-at-registration run_rx "$(mktemp)" -D
+
+# Nothing left behind: no page pool of a closed zcrx instance lingers.
+ktap_check no-detached-page-pools wait_no_detached_pools 20
+ktap_exit
