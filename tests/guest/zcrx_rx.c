@@ -12,6 +12,7 @@
  *   zcrx_rx -i IFNAME -q QUEUE -p PORT -n BYTES [-c CONNS] [-s SEED]
  *           [-a user|huge|dmabuf] [-x RX_BUF_LEN] [-r RQ_ENTRIES]
  *           [-A AREA_MB] [-t SECS] [-C] [-d] [-W MS] [-B] [-R] [-F MS] [-D]
+ *           [-2] [-E BYTES] [-N]
  *
  * -C tolerates copies (for the copy-path comparison), -d registers and
  * exits (a capability probe: exit 4 means the setup is unsupported).
@@ -27,6 +28,11 @@
  * over a refill region full of garbage, head and tail included.
  * A full refill queue is always flushed with ZCRX_CTRL_FLUSH_RQ before more
  * entries are written.
+ * Lifecycle: -2 adds a second area with ZCRX_CTRL_ADD_AREA after
+ * registering; -E exits as soon as BYTES arrived, holding every buffer and
+ * leaving the connections open (teardown with buffers outstanding); -N
+ * registers without a device (ZCRX_REG_NODEV: the kernel copies every byte,
+ * the refill queue is flushed after each batch), for comparison.
  * Prints "result ..." last; exit 0 only if every connection delivered all
  * its bytes intact and, without -C, nothing was copied.
  */
@@ -80,6 +86,9 @@ static struct {
 	bool rewriter;
 	int flush_ms;
 	bool dirty;
+	bool second_area;
+	unsigned long long exit_after;
+	bool nodev;
 } cfg = {
 	.queue = -1,
 	.port = 9200,
@@ -101,7 +110,9 @@ struct conn {
 
 static struct {
 	struct io_uring ring;
-	void *area;		/* CPU view of the area */
+	void *areas[2];		/* CPU view of each area, by area id */
+	int nr_areas;
+	bool area_used[2];
 	uint64_t area_token;
 	void *rq_region;
 	size_t rq_region_size;
@@ -197,12 +208,13 @@ static int setup_zcrx(void)
 	size_t page = sysconf(_SC_PAGESIZE);
 	size_t rq_bytes = 64 + cfg.rq_entries * sizeof(struct io_uring_zcrx_rqe);
 	size_t stats_off = (rq_bytes + page - 1) & ~(page - 1);
-	unsigned int ifindex = if_nametoindex(cfg.ifname);
+	unsigned int ifindex = cfg.nodev ? 0 : if_nametoindex(cfg.ifname);
 	int ret;
 
-	if (!ifindex)
+	if (!cfg.nodev && !ifindex)
 		fail("unknown interface", ENODEV);
-	st.area = map_area(&area_reg);
+	st.areas[0] = map_area(&area_reg);
+	st.nr_areas = 1;
 	st.rq_region_size = stats_off + page;
 	st.rq_region = mmap(NULL, st.rq_region_size, PROT_READ | PROT_WRITE,
 			    MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
@@ -219,8 +231,9 @@ static int setup_zcrx(void)
 	ev.flags = T_ZCRX_EVENT_DESC_FLAG_STATS;
 	ev.stats_offset = stats_off;
 
-	reg.if_idx = ifindex;
-	reg.if_rxq = cfg.queue;
+	reg.if_idx = cfg.nodev ? 0 : ifindex;
+	reg.if_rxq = cfg.nodev ? 0 : cfg.queue;
+	reg.flags = cfg.nodev ? T_ZCRX_REG_NODEV : 0;
 	reg.rq_entries = cfg.rq_entries;
 	reg.area_ptr = (uintptr_t)&area_reg;
 	reg.region_ptr = (uintptr_t)&region;
@@ -246,8 +259,27 @@ static int setup_zcrx(void)
 		       *st.rq.khead, *st.rq.ktail);
 		return -EBADMSG;
 	}
-	printf("# zcrx bound: %s queue %d, area %s %zu MiB, rx_buf_len %u, rq %u entries\n",
-	       cfg.ifname, cfg.queue, cfg.area == AREA_USER ? "user" :
+	if (cfg.second_area) {
+		struct io_uring_zcrx_area_reg area2 = {};
+		struct t_zcrx_ctrl ctrl = { .zcrx_id = reg.zcrx_id, .op = T_ZCRX_CTRL_ADD_AREA };
+
+		st.areas[1] = map_area(&area2);
+		ctrl.zc_area.area_ptr = (uintptr_t)&area2;
+		ret = io_uring_register_zcrx_ctrl(&st.ring, (struct zcrx_ctrl *)&ctrl);
+		if (ret) {
+			printf("# ZCRX_CTRL_ADD_AREA: %s\n", strerror(-ret));
+			return ret;
+		}
+		if (area2.rq_area_token >> IORING_ZCRX_AREA_SHIFT != 1) {
+			printf("# second area got token 0x%llx, not area 1\n",
+			       (unsigned long long)area2.rq_area_token);
+			return -EINVAL;
+		}
+		st.nr_areas = 2;
+	}
+	printf("# zcrx %s: %s queue %d, %d area(s) %s %zu MiB, rx_buf_len %u, rq %u entries\n",
+	       cfg.nodev ? "registered without a device" : "bound",
+	       cfg.nodev ? "-" : cfg.ifname, cfg.queue, st.nr_areas, cfg.area == AREA_USER ? "user" :
 	       cfg.area == AREA_HUGE ? "huge" : "dmabuf", cfg.area_size >> 20,
 	       reg.rx_buf_len, reg.rq_entries);
 	return 0;
@@ -355,7 +387,8 @@ static void refill(uint64_t off, unsigned int len)
 	if (bogus && st.rq.rq_tail + 2 - io_uring_smp_load_acquire(st.rq.khead) >
 		     st.rq.ring_entries && zcrx_ctrl(T_ZCRX_CTRL_FLUSH_RQ) == 0)
 		st.rq_full_flushes++;
-	rq_push((off & ~IORING_ZCRX_AREA_MASK) | st.area_token, len, 0);
+	/* a CQE's offset already carries its area's token in the high bits */
+	rq_push(off, len, 0);
 	if (bogus)
 		push_bogus(st.refills / 8, off, len);
 }
@@ -455,6 +488,7 @@ static void handle_recv(struct io_uring_cqe *cqe)
 	struct conn *c = &st.conns[idx];
 	const struct io_uring_zcrx_cqe *zcqe = (const void *)(cqe + 1);
 	const uint8_t *data;
+	uint64_t area;
 	size_t bad;
 
 	if (cqe->res == -ENOSPC) {
@@ -480,7 +514,15 @@ static void handle_recv(struct io_uring_cqe *cqe)
 		add_recvzc(idx);
 	if (!cqe->res)
 		return;
-	data = (const uint8_t *)st.area + (zcqe->off & ~IORING_ZCRX_AREA_MASK);
+	area = zcqe->off >> IORING_ZCRX_AREA_SHIFT;
+	if (area >= (uint64_t)st.nr_areas ||
+	    (zcqe->off & ~IORING_ZCRX_AREA_MASK) + cqe->res > cfg.area_size) {
+		fprintf(stderr, "zcrx_rx: conn %d: CQE points outside the areas: 0x%llx+%d\n",
+			idx, (unsigned long long)zcqe->off, cqe->res);
+		exit(1);
+	}
+	st.area_used[area] = true;
+	data = (const uint8_t *)st.areas[area] + (zcqe->off & ~IORING_ZCRX_AREA_MASK);
 	bad = zc_pattern_check(c->seed, c->got, data, cqe->res);
 	if (bad != (size_t)cqe->res && !c->bad) {
 		fprintf(stderr, "zcrx_rx: conn %d: wrong byte at stream offset %llu\n",
@@ -529,7 +571,7 @@ static void parse_opts(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "i:q:p:n:c:s:a:x:r:A:t:CdW:BRF:D")) != -1) {
+	while ((c = getopt(argc, argv, "i:q:p:n:c:s:a:x:r:A:t:CdW:BRF:D2E:N")) != -1) {
 		switch (c) {
 		case 'i': cfg.ifname = optarg; break;
 		case 'q': cfg.queue = atoi(optarg); break;
@@ -558,10 +600,14 @@ static void parse_opts(int argc, char **argv)
 		case 'R': cfg.rewriter = true; break;
 		case 'F': cfg.flush_ms = atoi(optarg); break;
 		case 'D': cfg.dirty = true; break;
+		case '2': cfg.second_area = true; break;
+		case 'E': cfg.exit_after = strtoull(optarg, NULL, 0); break;
+		case 'N': cfg.nodev = true; cfg.allow_copy = true; break;
 		default: usage();
 		}
 	}
-	if (!cfg.ifname || cfg.queue < 0 || cfg.conns < 1 || cfg.conns > MAX_CONNS)
+	if ((!cfg.nodev && (!cfg.ifname || cfg.queue < 0)) || cfg.conns < 1 ||
+	    cfg.conns > MAX_CONNS)
 		usage();
 }
 
@@ -622,8 +668,17 @@ int main(int argc, char **argv)
 			printf("# starved: %zu buffers held, giving them back\n", st.nr_held);
 			st.starving = false;
 		}
-		if (!st.starving && st.nr_held)
+		if (cfg.exit_after && st.zc_bytes >= cfg.exit_after) {
+			printf("# exiting with %zu buffers held and connections open after %llu bytes\n",
+			       st.nr_held, st.zc_bytes);
+			fflush(stdout);
+			_exit(0);
+		}
+		if (!st.starving && !cfg.exit_after && st.nr_held)
 			release_held();
+		/* without a device nobody else consumes the refill queue */
+		if (cfg.nodev && zcrx_ctrl(T_ZCRX_CTRL_FLUSH_RQ) == 0)
+			st.rq_full_flushes++;
 	}
 	t0 = now() - t0;
 	st.stop_threads = true;
@@ -652,6 +707,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.stats->copy_bytes, st.ev_copy, st.ev_alloc_fail,
 	       st.enospc, st.max_held_seen, st.bogus, st.rq_full_flushes, st.racer_flushes,
 	       t0, st.zc_bytes / t0 / 1e6);
+	if (cfg.second_area)
+		printf("# data arrived in area 0: %s, area 1: %s\n",
+		       st.area_used[0] ? "yes" : "no", st.area_used[1] ? "yes" : "no");
 	if (!cfg.allow_copy && (st.stats->copy_count || st.ev_copy)) {
 		fprintf(stderr, "zcrx_rx: the kernel copied %llu bytes: not zero-copy\n",
 			(unsigned long long)st.stats->copy_bytes);
