@@ -121,3 +121,23 @@ print(" ".join(str(p["id"]) for p in pools if "detach-time" in p))' <<<"$json") 
 	echo "$json"
 	return 1
 }
+
+# Is RX queue Q of IFNAME bound to an io_uring zcrx instance (netlink
+# queue-get shows an io-uring nest)?
+queue_bound() {
+	local ifindex
+	ifindex=$(cat "/sys/class/net/$1/ifindex") || return 2
+	ynl netdev --do queue-get --json "{\"ifindex\": $ifindex, \"id\": $2, \"type\": \"rx\"}" \
+		--output-json | grep -q '"io-uring"'
+}
+
+# Wait up to SECS for queue Q of IFNAME to be unbound.
+wait_queue_unbound() {
+	local i
+	for i in $(seq 1 $((${3:-10} * 10))); do
+		queue_bound "$1" "$2" || return 0
+		sleep 0.1
+	done
+	echo "$1 queue $2 still bound after ${3:-10}s"
+	return 1
+}

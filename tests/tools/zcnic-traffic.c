@@ -8,11 +8,12 @@
  * any of it in-band. UDP datagrams carry an 8-byte sequence number followed
  * by the pattern at offset seq * size.
  *
- *   zcnic-traffic send -a ADDR -p PORT -n BYTES [-c CONNS] [-m SIZES] [-s SEED] [-u]
+ *   zcnic-traffic send -a ADDR -p PORT -n BYTES [-c CONNS] [-m SIZES] [-s SEED] [-u] [-r MBPS]
  *   zcnic-traffic recv -p PORT -n BYTES [-c CONNS] [-s SEED] [-b ADDR] [-u] [-t SECS]
  *
  * -n is bytes per connection (TCP) or datagrams in total (UDP). -m is a
- * comma-separated list of write sizes cycled through. The last line printed
+ * comma-separated list of write sizes cycled through; -r paces each
+ * connection to MBPS megabytes a second. The last line printed
  * is "result ..." with the counts; exit status 0 means every byte arrived
  * and matched, 1 a failure, 2 a usage error.
  */
@@ -52,7 +53,7 @@ static struct {
 	int nr_sizes;
 	uint64_t seed;
 	int timeout;
-	bool quiet;
+	double rate;		/* bytes per second per connection, 0: as fast as possible */
 } cfg = {
 	.port = "9000",
 	.bytes = 1 << 20,
@@ -74,7 +75,7 @@ static double now(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: zcnic-traffic send -a ADDR -p PORT -n BYTES [-c CONNS] [-m SIZE[,SIZE...]] [-s SEED] [-u]\n"
+		"usage: zcnic-traffic send -a ADDR -p PORT -n BYTES [-c CONNS] [-m SIZE[,SIZE...]] [-s SEED] [-u] [-r MBPS]\n"
 		"       zcnic-traffic recv -p PORT -n BYTES [-c CONNS] [-s SEED] [-b ADDR] [-u] [-t SECS]\n");
 	exit(2);
 }
@@ -133,10 +134,18 @@ static void *tcp_send_stream(void *arg)
 		st->err = ENOMEM;
 		return NULL;
 	}
+	double start = now();
+
 	for (i = 0; st->bytes < cfg.bytes; i++) {
 		size_t len = cfg.sizes[i % cfg.nr_sizes];
 		ssize_t n;
 
+		if (cfg.rate) {
+			double ahead = st->bytes / cfg.rate - (now() - start);
+
+			if (ahead > 0)
+				usleep(ahead * 1e6);
+		}
 		if (len > cfg.bytes - st->bytes)
 			len = cfg.bytes - st->bytes;
 		zc_pattern_fill(seed, st->bytes, buf, len);
@@ -386,7 +395,7 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[1], "recv"))
 		usage();
 	optind = 2;
-	while ((c = getopt(argc, argv, "a:b:p:n:c:m:s:t:u")) != -1) {
+	while ((c = getopt(argc, argv, "a:b:p:n:c:m:s:t:ur:")) != -1) {
 		switch (c) {
 		case 'a': cfg.addr = optarg; break;
 		case 'b': cfg.bind_addr = optarg; break;
@@ -397,6 +406,7 @@ int main(int argc, char **argv)
 		case 's': cfg.seed = strtoull(optarg, NULL, 0); break;
 		case 't': cfg.timeout = atoi(optarg); break;
 		case 'u': cfg.udp = true; break;
+		case 'r': cfg.rate = atof(optarg) * 1e6; break;
 		default: usage();
 		}
 	}

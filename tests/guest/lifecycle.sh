@@ -1,0 +1,222 @@
+#!/bin/bash
+# zcrx lifecycle on zcnic: queue restarts under traffic while the user holds
+# buffers, down/up and driver unbind/rebind while bound, a receiver killed
+# mid-flow or exiting with buffers outstanding, immediate re-registration,
+# two instances at once, a second area, what the kernel refuses while a
+# queue is bound, and the device-less copy mode side by side. After each
+# teardown the queue must be unbound and no page pool may linger.
+. /zcnic/lib.sh
+
+Q=1
+PORT=9500
+MB=$((1 << 20))
+
+ktap_plan 14
+ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
+dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/$ifc/device)")
+setup() {
+	ethtool -L "$ifc" combined 3 &&
+	ethtool -G "$ifc" tcp-data-split on hds-thresh 0 &&
+	ethtool -X "$ifc" equal 1 &&
+	ethtool -K "$ifc" ntuple on &&
+	ethtool -N "$ifc" flow-type tcp4 dst-port $PORT action $Q &&
+	ethtool -N "$ifc" flow-type tcp4 dst-port $((PORT + 1)) action 2
+}
+ktap_check nic-setup setup
+
+# start_rx OUT ZCRX-OPTIONS...: a zcrx receiver in the background (RX_PID)
+start_rx() {
+	local out=$1
+	shift
+	zcrx_rx -i "$ifc" -p $PORT -s 9 -t 300 "$@" > "$out" 2>&1 &
+	RX_PID=$!
+	for _ in $(seq 1 100); do grep -q 'listening\|result\|io_uring' "$out" && break; sleep 0.1; done
+	grep -q listening "$out"
+}
+# send BYTES [MBPS]: host -> guest, as a background host job "tx", paced
+# when MBPS is given so that what happens meanwhile happens mid-stream
+send_bg() {
+	zcnic-host bg tx traffic send -a "$GUEST_V4" -p $PORT -n "$1" -m 65536 -s 9 \
+		${2:+-r $2} >/dev/null
+}
+clean_after() {
+	wait_queue_unbound "$ifc" "$1" 10 && wait_no_detached_pools 20
+}
+
+# Restart the bound queue (debugfs), and change rings and channels of the
+# others, while a stream is in flight and the user holds buffers.
+restart_under_traffic() {
+	local out rc
+	out=$(mktemp)
+	start_rx "$out" -q $Q -n $((64 * MB)) || { cat "$out"; return 1; }
+	send_bg $((64 * MB)) 12
+	sleep 0.5
+	for i in 1 2 3; do
+		echo $Q > "$dbg/queue_reset" || { echo "queue_reset failed"; return 1; }
+		sleep 0.2
+	done
+	ethtool -G "$ifc" rx 256 && sleep 0.2 && ethtool -G "$ifc" rx 512 || return 1
+	ethtool -L "$ifc" combined 4 && sleep 0.2 && ethtool -L "$ifc" combined 3 || return 1
+	wait $RX_PID; rc=$?
+	zcnic-host wait tx 120 >/dev/null || rc=1
+	tail -n 2 "$out"
+	[ $rc -eq 0 ] && clean_after $Q
+}
+ktap_check queue-restart-under-traffic restart_under_traffic
+
+updown_while_bound() {
+	local out rc
+	out=$(mktemp)
+	# 8 s of paced traffic: a netlink query takes over a second under TCG
+	start_rx "$out" -q $Q -n $((64 * MB)) || return 1
+	send_bg $((64 * MB)) 8
+	sleep 1
+	ip link set "$ifc" down; sleep 0.5; ip link set "$ifc" up
+	if ! queue_bound "$ifc" $Q; then
+		echo "queue unbound by down/up:"
+		ynl netdev --do queue-get --json "{\"ifindex\": $(cat /sys/class/net/$ifc/ifindex), \"id\": $Q, \"type\": \"rx\"}" 2>&1
+		kill $RX_PID 2>/dev/null; zcnic-host kill tx >/dev/null
+		echo "receiver:"; cat "$out"
+		return 1
+	fi
+	wait $RX_PID; rc=$?
+	zcnic-host wait tx 120 >/dev/null || rc=1
+	tail -n 1 "$out"
+	[ $rc -eq 0 ] && clean_after $Q
+}
+ktap_check down-up-while-bound updown_while_bound
+
+killed_mid_flow() {
+	local out
+	out=$(mktemp)
+	start_rx "$out" -q $Q -n $((64 * MB)) || return 1
+	send_bg $((64 * MB)) 16
+	sleep 1
+	kill -9 $RX_PID; wait $RX_PID 2>/dev/null
+	zcnic-host kill tx >/dev/null
+	clean_after $Q
+}
+ktap_check receiver-killed-mid-flow killed_mid_flow
+
+exit_holding() {
+	local out
+	out=$(mktemp)
+	start_rx "$out" -q $Q -n $((64 * MB)) -E $((8 * MB)) || return 1
+	send_bg $((64 * MB))
+	wait $RX_PID
+	grep exiting "$out"
+	zcnic-host kill tx >/dev/null
+	clean_after $Q
+}
+ktap_check ring-closed-with-buffers-outstanding exit_holding
+
+reregister_loop() {
+	local i out
+	for i in $(seq 1 20); do
+		out=$(zcrx_rx -i "$ifc" -q $Q -d 2>&1) || { echo "round $i: $out"; return 1; }
+	done
+	echo "20 register/close rounds without -EEXIST"
+	clean_after $Q
+}
+ktap_check close-and-reregister-loop reregister_loop
+
+two_instances() {
+	local o1 o2 p1 r1 r2
+	o1=$(mktemp); o2=$(mktemp)
+	start_rx "$o1" -q $Q -n $((16 * MB)) || return 1
+	p1=$RX_PID
+	zcrx_rx -i "$ifc" -q 2 -p $((PORT + 1)) -n $((16 * MB)) -s 9 -t 300 > "$o2" 2>&1 &
+	for _ in $(seq 1 100); do grep -q listening "$o2" && break; sleep 0.1; done
+	send_bg $((16 * MB))
+	zcnic-host run traffic send -a "$GUEST_V4" -p $((PORT + 1)) -n $((16 * MB)) -m 65536 -s 9 >/dev/null
+	wait $!; r2=$?
+	wait $p1; r1=$?
+	zcnic-host wait tx 120 >/dev/null || r1=1
+	tail -n 1 "$o1" "$o2"
+	[ $r1 -eq 0 ] && [ $r2 -eq 0 ] && clean_after $Q && clean_after 2
+}
+ktap_check two-instances-two-queues two_instances
+
+second_area() {
+	local out rc
+	out=$(mktemp)
+	# two 4 MiB areas, and a receiver that starves the queue until the
+	# kernel runs out of both, so that the second one must be drawn on
+	start_rx "$out" -q $Q -n $((64 * MB)) -A 4 -2 -W 200 || { cat "$out"; return 1; }
+	send_bg $((64 * MB))
+	wait $RX_PID; rc=$?
+	zcnic-host wait tx 120 >/dev/null || rc=1
+	grep -E 'area|result' "$out"
+	[ $rc -eq 0 ] && grep -q 'area 1: yes' "$out"
+}
+ktap_check add-area-both-used second_area
+
+# What the kernel refuses while queue Q is bound, each with its reason and
+# nothing changed.
+refusals() {
+	local out before after ok=0 msg
+	out=$(mktemp)
+	start_rx "$out" -q $Q -n $((1 * MB)) || return 1
+	before="$(ethtool -l "$ifc"; ethtool -g "$ifc")"
+	refuse() {
+		if msg=$("$@" 2>&1); then
+			echo "not refused: $*"; ok=1
+		else
+			echo "refused: $* -- $(echo "$msg" | tail -n1)"
+		fi
+	}
+	refuse ethtool -L "$ifc" combined 1
+	refuse ethtool -G "$ifc" tcp-data-split off
+	refuse ethtool -G "$ifc" hds-thresh 100
+	refuse ip link set dev "$ifc" xdp obj /zcnic/ksft/net/lib/xdp_dummy.bpf.o sec xdp
+	after="$(ethtool -l "$ifc"; ethtool -g "$ifc")"
+	[ "$before" = "$after" ] || { echo "settings changed"; ok=1; }
+	queue_bound "$ifc" $Q || { echo "queue no longer bound"; ok=1; }
+	send_bg $((1 * MB))
+	wait $RX_PID || ok=1
+	zcnic-host wait tx 60 >/dev/null || ok=1
+	return $ok
+}
+ktap_check refusals-while-bound refusals
+
+# Driver unbind while bound: the instance loses its device; the receiver
+# must fail, not hang, the kernel stay quiet; rebind brings a working NIC.
+unbind_rebind() {
+	local out pci rc
+	out=$(mktemp)
+	pci=$(basename "$(readlink -f /sys/class/net/$ifc/device)")
+	start_rx "$out" -q $Q -n $((64 * MB)) -t 20 || return 1
+	send_bg $((64 * MB)) 16
+	sleep 1
+	echo "$pci" > /sys/bus/pci/drivers/zcnic/unbind || return 1
+	wait $RX_PID; rc=$?
+	zcnic-host kill tx >/dev/null
+	echo "receiver exit status after unbind: $rc"
+	echo "$pci" > /sys/bus/pci/drivers/zcnic/bind || return 1
+	ifc=$(zcnic_up 0) || return 1
+	setup >/dev/null && wait_no_detached_pools 20
+}
+ktap_check driver-unbind-rebind-while-bound unbind_rebind
+ktap_check zcrx-works-after-rebind sh -c "
+	zcrx_rx -i $ifc -q $Q -p $PORT -n $((16 * MB)) -s 9 -t 120 > /tmp/rb.out 2>&1 &
+	sleep 1
+	zcnic-host run traffic send -a $GUEST_V4 -p $PORT -n $((16 * MB)) -s 9 >/dev/null
+	wait \$!; rc=\$?; tail -n1 /tmp/rb.out; exit \$rc"
+
+# The device-less copy mode next to zcnic, on the same stream.
+nodev_side_by_side() {
+	local zc nd
+	zc=$(mktemp); nd=$(mktemp)
+	start_rx "$zc" -q $Q -n $((32 * MB)) || return 1
+	zcnic-host run traffic send -a "$GUEST_V4" -p $PORT -n $((32 * MB)) -s 9 >/dev/null
+	wait $RX_PID || return 1
+	start_rx "$nd" -N -n $((32 * MB)) || return 1
+	zcnic-host run traffic send -a "$GUEST_V4" -p $PORT -n $((32 * MB)) -s 9 >/dev/null
+	wait $RX_PID || return 1
+	echo "zcnic queue $Q: $(grep -o 'copy_bytes=[0-9]*' "$zc") $(grep -o 'MBps=[0-9.]*' "$zc")"
+	echo "ZCRX_REG_NODEV: $(grep -o 'copy_bytes=[0-9]*' "$nd") $(grep -o 'MBps=[0-9.]*' "$nd")"
+	grep -q 'copy_bytes=0 ' "$zc" && ! grep -q 'copy_bytes=0 ' "$nd"
+}
+ktap_check nodev-copy-mode-side-by-side nodev_side_by_side
+ktap_check no-detached-page-pools-at-end wait_no_detached_pools 20
+ktap_exit
