@@ -20,7 +20,7 @@ cp -a -u "$ZCNIC_TOP/driver" "$ZCNIC_TOP/include" "$dst/"
 done) || true
 flags=(W=1)
 [ "${ZCNIC_SPARSE:-0}" = 1 ] && flags+=(C=2)
-run_logged "$dst/build.log" chroot "$root" make -C "$kbuild" M=/build/zcnic/driver "${flags[@]}" modules ||
+run_logged "$dst/build.log" in_root "$root" make -C "$kbuild" M=/build/zcnic/driver "${flags[@]}" modules ||
 	die "driver build failed (log: $dst/build.log)"
 if grep -q 'warning:' "$dst/build.log"; then
 	grep 'warning:' "$dst/build.log" >&2

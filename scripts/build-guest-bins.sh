@@ -13,7 +13,7 @@ mkdir -p "$dst"
 rm -rf "$dst/tests"
 cp -a "$ZCNIC_TOP/tests" "$ZCNIC_TOP/include" "$dst/"
 cp "$ZCNIC_TOP/tests/guest/Makefile" "$dst/tests/guest/Makefile"
-run_logged "$dst/guest-bins.log" chroot "$root" make -C /build/zcnic/tests/guest -j2 OUT=/build/zcnic/bin ||
+run_logged "$dst/guest-bins.log" in_root "$root" make -C /build/zcnic/tests/guest -j2 OUT=/build/zcnic/bin ||
 	die "guest programs failed to build (log: $dst/guest-bins.log)"
 
 hb=$ZCNIC_CACHE/host-bin

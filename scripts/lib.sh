@@ -28,3 +28,13 @@ run_logged() {
 
 # hash of files/strings given on stdin, for cache keys
 key_of() { sha256sum | cut -c1-16; }
+
+# in_root ROOT CMD...: run CMD chrooted in ROOT with /proc mounted, in a
+# private mount namespace so that nothing stays mounted afterwards (objtool
+# and friends read /proc/self).
+in_root() {
+	local root=$1
+	shift
+	unshare --mount --propagation private sh -c \
+		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$root" "$@"
+}
