@@ -7,7 +7,7 @@ export ZCNIC_V ?= $(V)
 export MAKE_TARGET = $(firstword $(MAKECMDGOALS))
 S := $(CURDIR)/scripts
 
-.PHONY: all deps qemu qtest-build rootfs driver guest-bins unit qtest guest-test test demo clean distclean help
+.PHONY: ksft-table all deps qemu qtest-build rootfs driver guest-bins unit qtest guest-test test demo clean distclean help
 
 all: qemu driver guest-bins
 
@@ -15,6 +15,7 @@ help:
 	@echo "make test        build everything, run unit, qtest and guest tests"
 	@echo "make demo        boot the bed and stream checked TCP into the guest"
 	@echo "make guest-test  GUEST_TESTS='smoke' -- only the guest level"
+	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
 	@echo "make unit | qtest | qemu | rootfs | driver | guest-bins | clean"
 	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, V=1, LOGDIR, GUEST_TESTS"
 
@@ -49,6 +50,12 @@ demo: deps
 	@args=$$($(S)/bed-args.sh) && eval "set -- $$args" && \
 	$(CURDIR)/harness/zcnic-bed demo "$$@" --logdir $(CURDIR)/logs/demo-$$(date +%Y%m%d-%H%M%S) \
 		$(if $(DEMO_BYTES),--bytes $(DEMO_BYTES)) $(if $(filter 1,$(V)),-v)
+
+# Run the kernel's selftests on zcnic and rewrite README.md's table from the result.
+ksft-table:
+	@log=$(CURDIR)/logs/ksft-$$(date +%Y%m%d-%H%M%S); \
+	LEVELS=ksft LOGDIR=$$log $(S)/run-tests.sh; \
+	python3 $(CURDIR)/harness/ksft-table.py $$log/ksft/results.ktap $(CURDIR)/README.md
 
 clean:
 	rm -rf logs tests/unit/out
