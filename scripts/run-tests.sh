@@ -57,7 +57,7 @@ for level in $LEVELS; do
 		say "level ksft: the kernel's drivers/net selftests on zcnic (loop topology)"
 		if args=$("$ZCNIC_TOP/scripts/bed-args.sh") && ksft=$("$ZCNIC_TOP/scripts/build-selftests.sh"); then
 			eval "set -- $args"
-			"$ZCNIC_TOP/harness/zcnic-bed" run "$@" --topology loop --tests ksft --cpus 4 \
+			"$ZCNIC_TOP/harness/zcnic-bed" run "$@" --topology loop --tests ksft \
 				--payload "ksft=$ksft" --env "KSFT_TESTS=$KSFT_TESTS" --prefix "ksft:" \
 				--logdir "$LOGDIR/ksft" --junit "$LOGDIR/ksft.junit.xml" \
 				$([ "$ZCNIC_V" = 1 ] && echo -v) > "$LOGDIR/ksft.out"
