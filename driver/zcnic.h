@@ -66,7 +66,8 @@ struct zcnic_ntuple_rule {
  * @qv: queue vectors, only while the interface is up
  * @rss_key: Toeplitz key of context 0
  * @rss_indir: indirection table of context 0
- * @rss_cfg: RSS_CFG (hash types) of each context
+ * @rss_cfg: RSS_CFG (hash types) of each context, 0 for a context not in use
+ * @rss_fields: RSS_FIELDS (hashed fields, input transform) of each context
  * @ntuple: software copy of the ntuple rules
  * @stats_lock: protects @qv against ndo_get_stats64, @rx_base, @tx_base
  *	and @hw_qstats
@@ -99,6 +100,7 @@ struct zcnic_dev {
 	u8 rss_key[ZCNIC_RSS_KEY_LEN];
 	u32 rss_indir[ZCNIC_RSS_INDIR_SIZE];
 	u32 rss_cfg[ZCNIC_RSS_CTXS];
+	u32 rss_fields[ZCNIC_RSS_CTXS];
 
 	struct zcnic_ntuple_rule ntuple[ZCNIC_NTUPLE_RULES];
 

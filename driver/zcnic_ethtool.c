@@ -169,21 +169,72 @@ static u32 zcnic_get_rxfh_indir_size(struct net_device *netdev)
 	return ZCNIC_RSS_INDIR_SIZE;
 }
 
-static int zcnic_rxfh_check(const struct ethtool_rxfh_param *rxfh,
-			    struct netlink_ext_ack *extack)
+/* Whether every hash type of an RSS_FIELDS value takes the source and
+ * destination of a pair together, as the symmetric transform needs.
+ */
+static bool zcnic_rss_fields_sym(u32 fields)
 {
+	static const u32 types[] = {
+		ZCNIC_RSS_FIELDS_IPV4, ZCNIC_RSS_FIELDS_TCP4,
+		ZCNIC_RSS_FIELDS_UDP4, ZCNIC_RSS_FIELDS_IPV6,
+		ZCNIC_RSS_FIELDS_TCP6, ZCNIC_RSS_FIELDS_UDP6,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		u32 sel = field_get(types[i], fields);
+
+		if (!(sel & ZCNIC_RSS_FIELD_IP_SRC) !=
+		    !(sel & ZCNIC_RSS_FIELD_IP_DST) ||
+		    !(sel & ZCNIC_RSS_FIELD_L4_SRC) !=
+		    !(sel & ZCNIC_RSS_FIELD_L4_DST))
+			return false;
+	}
+
+	return true;
+}
+
+/**
+ * zcnic_rxfh_check() - check an RSS setting and compute its RSS_FIELDS
+ * @rxfh: the request
+ * @fields: RSS_FIELDS of the context, updated for the input transform
+ * @extack: for the reason of a refusal
+ *
+ * Return: 0 or a negative error, with @fields untouched.
+ */
+static int zcnic_rxfh_check(const struct ethtool_rxfh_param *rxfh,
+			    u32 *fields, struct netlink_ext_ack *extack)
+{
+	u32 want = *fields;
+
 	if (rxfh->hfunc != ETH_RSS_HASH_NO_CHANGE &&
 	    rxfh->hfunc != ETH_RSS_HASH_TOP) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "the device only hashes with Toeplitz");
 		return -EOPNOTSUPP;
 	}
-	if (rxfh->input_xfrm != RXH_XFRM_NO_CHANGE && rxfh->input_xfrm) {
+
+	switch (rxfh->input_xfrm) {
+	case RXH_XFRM_NO_CHANGE:
+		break;
+	case 0:
+		want &= ~ZCNIC_RSS_FIELDS_SYM_XOR;
+		break;
+	case RXH_XFRM_SYM_XOR:
+		want |= ZCNIC_RSS_FIELDS_SYM_XOR;
+		break;
+	default:
 		NL_SET_ERR_MSG_MOD(extack,
-				   "the device has no RSS input transformation");
+				   "the device's only RSS input transformation is symmetric-xor");
 		return -EOPNOTSUPP;
 	}
+	if ((want & ZCNIC_RSS_FIELDS_SYM_XOR) && !zcnic_rss_fields_sym(want)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "symmetric-xor needs the source and destination of each pair hashed together: fix the flow hash fields first");
+		return -EINVAL;
+	}
 
+	*fields = want;
 	return 0;
 }
 
@@ -194,6 +245,8 @@ static int zcnic_get_rxfh(struct net_device *netdev,
 	unsigned int i;
 
 	rxfh->hfunc = ETH_RSS_HASH_TOP;
+	rxfh->input_xfrm = zd->rss_fields[0] & ZCNIC_RSS_FIELDS_SYM_XOR ?
+			   RXH_XFRM_SYM_XOR : 0;
 	if (rxfh->indir)
 		for (i = 0; i < ZCNIC_RSS_INDIR_SIZE; i++)
 			rxfh->indir[i] = zd->rss_indir[i];
@@ -203,15 +256,19 @@ static int zcnic_get_rxfh(struct net_device *netdev,
 	return 0;
 }
 
+/* Key, table and transform change in place: the queues keep running, so
+ * flows can be rehashed under load without losing a frame.
+ */
 static int zcnic_set_rxfh(struct net_device *netdev,
 			  struct ethtool_rxfh_param *rxfh,
 			  struct netlink_ext_ack *extack)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
+	u32 fields = zd->rss_fields[0];
 	unsigned int i;
 	int err;
 
-	err = zcnic_rxfh_check(rxfh, extack);
+	err = zcnic_rxfh_check(rxfh, &fields, extack);
 	if (err)
 		return err;
 
@@ -220,70 +277,95 @@ static int zcnic_set_rxfh(struct net_device *netdev,
 			zd->rss_indir[i] = rxfh->indir[i];
 	if (rxfh->key)
 		memcpy(zd->rss_key, rxfh->key, ZCNIC_RSS_KEY_LEN);
+	zd->rss_fields[0] = fields;
 
 	zcnic_rss_write(zd, 0, zd->rss_key, zd->rss_indir);
 
 	return 0;
 }
 
-/* RSS_CFG bits that decide how a flow type is hashed: on addresses and
- * ports (@l4, 0 if the device cannot) and on addresses only (@l3).
+/**
+ * zcnic_rss_flow_fields() - where RSS_FIELDS keeps a flow type's fields
+ * @flow_type: ethtool flow type (%TCP_V4_FLOW, ...)
+ * @owner: set to the flow type that owns the set; SCTP, AH and ESP hash
+ *	with the address type of their IP version and only read it
+ *
+ * Return: the field mask in RSS_FIELDS, 0 for flows the device does not
+ * hash.
  */
-static int zcnic_rss_flow_bits(u32 flow_type, u32 *l4, u32 *l3)
+static u32 zcnic_rss_flow_fields(u32 flow_type, u32 *owner)
 {
+	*owner = flow_type;
 	switch (flow_type) {
 	case TCP_V4_FLOW:
-		*l4 = ZCNIC_RSS_CFG_TCP4;
-		*l3 = ZCNIC_RSS_CFG_IPV4;
-		return 0;
+		return ZCNIC_RSS_FIELDS_TCP4;
 	case UDP_V4_FLOW:
-		*l4 = ZCNIC_RSS_CFG_UDP4;
-		*l3 = ZCNIC_RSS_CFG_IPV4;
-		return 0;
+		return ZCNIC_RSS_FIELDS_UDP4;
 	case TCP_V6_FLOW:
-		*l4 = ZCNIC_RSS_CFG_TCP6;
-		*l3 = ZCNIC_RSS_CFG_IPV6;
-		return 0;
+		return ZCNIC_RSS_FIELDS_TCP6;
 	case UDP_V6_FLOW:
-		*l4 = ZCNIC_RSS_CFG_UDP6;
-		*l3 = ZCNIC_RSS_CFG_IPV6;
-		return 0;
-	case IPV4_FLOW:
+		return ZCNIC_RSS_FIELDS_UDP6;
 	case SCTP_V4_FLOW:
 	case AH_ESP_V4_FLOW:
-		*l4 = 0;
-		*l3 = ZCNIC_RSS_CFG_IPV4;
-		return 0;
-	case IPV6_FLOW:
+	case AH_V4_FLOW:
+	case ESP_V4_FLOW:
+		*owner = IPV4_FLOW;
+		fallthrough;
+	case IPV4_FLOW:
+		return ZCNIC_RSS_FIELDS_IPV4;
 	case SCTP_V6_FLOW:
 	case AH_ESP_V6_FLOW:
-		*l4 = 0;
-		*l3 = ZCNIC_RSS_CFG_IPV6;
-		return 0;
+	case AH_V6_FLOW:
+	case ESP_V6_FLOW:
+		*owner = IPV6_FLOW;
+		fallthrough;
+	case IPV6_FLOW:
+		return ZCNIC_RSS_FIELDS_IPV6;
 	default:
-		return -EINVAL;
+		return 0;
 	}
 }
 
 #define ZCNIC_RXH_IP	(RXH_IP_SRC | RXH_IP_DST)
 #define ZCNIC_RXH_L4	(RXH_L4_B_0_1 | RXH_L4_B_2_3)
 
+static u64 zcnic_rss_sel_to_rxh(u32 sel)
+{
+	return (sel & ZCNIC_RSS_FIELD_IP_SRC ? RXH_IP_SRC : 0) |
+	       (sel & ZCNIC_RSS_FIELD_IP_DST ? RXH_IP_DST : 0) |
+	       (sel & ZCNIC_RSS_FIELD_L4_SRC ? RXH_L4_B_0_1 : 0) |
+	       (sel & ZCNIC_RSS_FIELD_L4_DST ? RXH_L4_B_2_3 : 0);
+}
+
+static u32 zcnic_rss_rxh_to_sel(u64 rxh)
+{
+	return (rxh & RXH_IP_SRC ? ZCNIC_RSS_FIELD_IP_SRC : 0) |
+	       (rxh & RXH_IP_DST ? ZCNIC_RSS_FIELD_IP_DST : 0) |
+	       (rxh & RXH_L4_B_0_1 ? ZCNIC_RSS_FIELD_L4_SRC : 0) |
+	       (rxh & RXH_L4_B_2_3 ? ZCNIC_RSS_FIELD_L4_DST : 0);
+}
+
+/* Context 0 always exists; the others between create and remove. */
+static bool zcnic_rss_ctx_in_use(const struct zcnic_dev *zd, u32 ctx)
+{
+	return !ctx || (ctx < zd->num_rss_ctxs && zd->rss_cfg[ctx]);
+}
+
 static int zcnic_get_rxfh_fields(struct net_device *netdev,
 				 struct ethtool_rxfh_fields *fields)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
-	u32 cfg, l4, l3;
+	u32 ctx = fields->rss_context;
+	u32 mask, owner;
 
 	fields->data = 0;
-	if (fields->rss_context >= zd->num_rss_ctxs ||
-	    zcnic_rss_flow_bits(fields->flow_type, &l4, &l3))
-		return 0;
+	if (!zcnic_rss_ctx_in_use(zd, ctx))
+		return -EINVAL;
 
-	cfg = zd->rss_cfg[fields->rss_context];
-	if (cfg & l4)
-		fields->data = ZCNIC_RXH_IP | ZCNIC_RXH_L4;
-	else if (cfg & l3)
-		fields->data = ZCNIC_RXH_IP;
+	mask = zcnic_rss_flow_fields(fields->flow_type, &owner);
+	if (mask)
+		fields->data =
+			zcnic_rss_sel_to_rxh(field_get(mask, zd->rss_fields[ctx]));
 
 	return 0;
 }
@@ -294,46 +376,64 @@ static int zcnic_set_rxfh_fields(struct net_device *netdev,
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
 	u32 ctx = fields->rss_context;
-	u32 cfg, l4, l3;
+	u32 mask, owner, sel, val;
 
-	if (ctx >= zd->num_rss_ctxs ||
-	    zcnic_rss_flow_bits(fields->flow_type, &l4, &l3)) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "the device hashes only IPv4 and IPv6 flows");
+	if (!zcnic_rss_ctx_in_use(zd, ctx)) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "no RSS context %u", ctx);
 		return -EINVAL;
 	}
-
-	if (l4 && fields->data == (ZCNIC_RXH_IP | ZCNIC_RXH_L4)) {
-		cfg = zd->rss_cfg[ctx] | l4;
-	} else if (fields->data == ZCNIC_RXH_IP) {
-		/* Without its port bit a TCP or UDP flow falls back to
-		 * the address hash of its IP version.
-		 */
-		cfg = (zd->rss_cfg[ctx] & ~l4) | l3;
-	} else {
+	mask = zcnic_rss_flow_fields(fields->flow_type, &owner);
+	if (!mask) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "the device hashes TCP and UDP on addresses and optionally ports, other IP on addresses");
+				   "the device hashes only IPv4 and IPv6 flows");
+		return -EOPNOTSUPP;
+	}
+	if (fields->data & ~(ZCNIC_RXH_IP | ZCNIC_RXH_L4)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the device hashes on source and destination addresses and ports only");
+		return -EOPNOTSUPP;
+	}
+	if ((fields->data & ZCNIC_RXH_L4) &&
+	    (owner == IPV4_FLOW || owner == IPV6_FLOW)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the device hashes IP flows other than TCP and UDP on addresses only");
 		return -EOPNOTSUPP;
 	}
 
-	zd->rss_cfg[ctx] = cfg;
-	zcnic_wr32(zd, ZCNIC_RSS_CFG(ctx), cfg);
+	sel = zcnic_rss_rxh_to_sel(fields->data);
+	val = field_get(mask, zd->rss_fields[ctx]);
+	if (sel == val)
+		return 0;
+	if (owner != fields->flow_type) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "SCTP, AH and ESP hash like the other IP flows: set the fields of ip4 or ip6");
+		return -EOPNOTSUPP;
+	}
+
+	val = (zd->rss_fields[ctx] & ~mask) | field_prep(mask, sel);
+	if ((val & ZCNIC_RSS_FIELDS_SYM_XOR) && !zcnic_rss_fields_sym(val)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "symmetric-xor is on: hash the source and destination of a pair together");
+		return -EINVAL;
+	}
+
+	zd->rss_fields[ctx] = val;
+	zcnic_wr32(zd, ZCNIC_RSS_FIELDS(ctx), val);
 
 	return 0;
 }
 
-static int zcnic_rss_ctx_check(struct zcnic_dev *zd,
-			       const struct ethtool_rxfh_param *rxfh,
+static int zcnic_rss_ctx_check(struct zcnic_dev *zd, u32 rss_context,
 			       struct netlink_ext_ack *extack)
 {
-	if (rxfh->rss_context >= zd->num_rss_ctxs) {
+	if (!rss_context || rss_context >= zd->num_rss_ctxs) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "the device has %u additional RSS contexts",
 				       zd->num_rss_ctxs - 1);
 		return -EINVAL;
 	}
 
-	return zcnic_rxfh_check(rxfh, extack);
+	return 0;
 }
 
 static void zcnic_rss_ctx_write(struct zcnic_dev *zd,
@@ -353,10 +453,12 @@ static int zcnic_create_rxfh_context(struct net_device *netdev,
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
 	u32 *indir = ethtool_rxfh_context_indir(ctx);
+	u32 fields = ZCNIC_RSS_FIELDS_DEFAULT;
 	unsigned int i;
 	int err;
 
-	err = zcnic_rss_ctx_check(zd, rxfh, extack);
+	err = zcnic_rss_ctx_check(zd, rxfh->rss_context, extack) ?:
+	      zcnic_rxfh_check(rxfh, &fields, extack);
 	if (err)
 		return err;
 
@@ -365,8 +467,11 @@ static int zcnic_create_rxfh_context(struct net_device *netdev,
 		indir[i] = ethtool_rxfh_indir_default(i, zd->num_queues);
 	memcpy(ethtool_rxfh_context_key(ctx), zd->rss_key, ZCNIC_RSS_KEY_LEN);
 	ctx->hfunc = ETH_RSS_HASH_TOP;
+	if (rxfh->input_xfrm == RXH_XFRM_NO_CHANGE)
+		ctx->input_xfrm = 0;
 
 	zd->rss_cfg[rxfh->rss_context] = ZCNIC_RSS_CFG_DEFAULT;
+	zd->rss_fields[rxfh->rss_context] = fields;
 	zcnic_rss_ctx_write(zd, ctx, rxfh);
 
 	return 0;
@@ -378,12 +483,18 @@ static int zcnic_modify_rxfh_context(struct net_device *netdev,
 				     struct netlink_ext_ack *extack)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
+	u32 fields;
 	int err;
 
-	err = zcnic_rss_ctx_check(zd, rxfh, extack);
+	err = zcnic_rss_ctx_check(zd, rxfh->rss_context, extack);
+	if (err)
+		return err;
+	fields = zd->rss_fields[rxfh->rss_context];
+	err = zcnic_rxfh_check(rxfh, &fields, extack);
 	if (err)
 		return err;
 
+	zd->rss_fields[rxfh->rss_context] = fields;
 	zcnic_rss_ctx_write(zd, ctx, rxfh);
 
 	return 0;
@@ -396,10 +507,13 @@ static int zcnic_remove_rxfh_context(struct net_device *netdev,
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
 
-	if (rss_context >= zd->num_rss_ctxs)
+	if (zcnic_rss_ctx_check(zd, rss_context, extack))
 		return -EINVAL;
 	zd->rss_cfg[rss_context] = 0;
+	zd->rss_fields[rss_context] = ZCNIC_RSS_FIELDS_DEFAULT;
 	zcnic_wr32(zd, ZCNIC_RSS_CFG(rss_context), 0);
+	zcnic_wr32(zd, ZCNIC_RSS_FIELDS(rss_context),
+		   ZCNIC_RSS_FIELDS_DEFAULT);
 
 	return 0;
 }
@@ -972,6 +1086,7 @@ static const struct ethtool_ops zcnic_ethtool_ops = {
 	.rxfh_per_ctx_fields	= 1,
 	.rxfh_per_ctx_key	= 1,
 	.rxfh_max_num_contexts	= ZCNIC_RSS_CTXS,
+	.supported_input_xfrm	= RXH_XFRM_SYM_XOR,
 	.supported_ring_params	= ETHTOOL_RING_USE_TCP_DATA_SPLIT |
 				  ETHTOOL_RING_USE_HDS_THRS,
 	/* Changing the queue count needs rtnl; both restart the queues. */

@@ -402,7 +402,10 @@ int zcnic_reconfigure(struct zcnic_dev *zd)
  * @key: ZCNIC_RSS_KEY_LEN byte Toeplitz key
  * @indir: ZCNIC_RSS_INDIR_SIZE queue numbers
  *
- * The context hashes the traffic types in zd->rss_cfg[@ctx].
+ * The context hashes the traffic types in zd->rss_cfg[@ctx] on the fields
+ * in zd->rss_fields[@ctx].  Registers are rewritten in place, the queues
+ * keep running: a frame that arrives meanwhile is steered by the old or
+ * the new setting, never dropped.
  */
 void zcnic_rss_write(struct zcnic_dev *zd, unsigned int ctx, const u8 *key,
 		     const u32 *indir)
@@ -420,6 +423,7 @@ void zcnic_rss_write(struct zcnic_dev *zd, unsigned int ctx, const u8 *key,
 			   (indir[4 * i + 2] & 0xff) << 16 |
 			   (indir[4 * i + 3] & 0xff) << 24);
 
+	zcnic_wr32(zd, ZCNIC_RSS_FIELDS(ctx), zd->rss_fields[ctx]);
 	zcnic_wr32(zd, ZCNIC_RSS_CFG(ctx), zd->rss_cfg[ctx]);
 }
 
@@ -601,6 +605,7 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 {
 	struct net_device *netdev = zd->netdev;
 	u8 addr[ETH_ALEN];
+	unsigned int i;
 	int err;
 
 	netdev->netdev_ops = &zcnic_netdev_ops;
@@ -658,6 +663,8 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 
 	netdev_rss_key_fill(zd->rss_key, sizeof(zd->rss_key));
 	zd->rss_cfg[0] = ZCNIC_RSS_CFG_DEFAULT;
+	for (i = 0; i < ZCNIC_RSS_CTXS; i++)
+		zd->rss_fields[i] = ZCNIC_RSS_FIELDS_DEFAULT;
 	zcnic_rss_set_default_indir(zd);
 
 	return 0;

@@ -99,7 +99,7 @@ static inline uint32_t zcnic_field_prep(uint32_t mask, uint32_t val)
 #define ZCNIC_DEV_VERSION_MINOR		ZCNIC_GENMASK(15, 0)
 #define ZCNIC_DEV_VERSION_MAJOR		ZCNIC_GENMASK(31, 16)
 #define ZCNIC_VERSION_MAJOR	1
-#define ZCNIC_VERSION_MINOR	0
+#define ZCNIC_VERSION_MINOR	1	/* 1: RSS_FIELDS */
 #define ZCNIC_DEV_CAPS		0x0008		/* RO */
 #define ZCNIC_DEV_CAPS_QUEUES		ZCNIC_GENMASK(7, 0)	/* queue pairs */
 #define ZCNIC_DEV_CAPS_RSS_CTXS		ZCNIC_GENMASK(11, 8)
@@ -179,9 +179,9 @@ enum {
 /* ---------------------------------------------------------------------- */
 /*
  * Context 0 steers every packet that no ntuple rule claims.  Each context
- * has a Toeplitz key, a hash-type enable mask and a 128-entry indirection
- * table of queue numbers, four entries per register (entry 4*i in bits 7:0
- * of register i).  An entry naming a queue that does not exist or is not
+ * has a Toeplitz key, a hash-type enable mask, the header fields each type
+ * hashes and a 128-entry indirection table of queue numbers, four entries
+ * per register (entry 4*i in bits 7:0 of register i).  An entry naming a queue that does not exist or is not
  * enabled drops the packet and counts it in RX_DROP_STEER of queue 0.
  */
 #define ZCNIC_CSR_START_RSS	0x0800
@@ -198,6 +198,34 @@ enum {
 #define ZCNIC_RSS_CFG_IPV6		ZCNIC_BIT(4)
 #define ZCNIC_RSS_CFG_TCP6		ZCNIC_BIT(5)
 #define ZCNIC_RSS_CFG_UDP6		ZCNIC_BIT(6)
+/* The header fields each hash type feeds to Toeplitz: RSS_CFG picks a
+ * frame's type, RSS_FIELDS what that type hashes.  One 4-bit set of
+ * ZCNIC_RSS_FIELD_* per type, type t (ZCNIC_RSS_TYPE_*) in
+ * ZCNIC_RSS_FIELDS_TYPE(t).  The address-only types (IPV4, IPV6) have no
+ * ports: their L4 bits read as 0.  Since minor version 1; the reset value
+ * hashes exactly what RSS_CFG alone did before.
+ */
+#define ZCNIC_RSS_FIELDS(c)	(ZCNIC_RSS_CTX_BASE(c) + 0x2c)
+#define ZCNIC_RSS_FIELDS_TYPE(t)	(0xfu << (4 * ((t) - 1)))
+#define ZCNIC_RSS_FIELDS_IPV4		ZCNIC_GENMASK(3, 0)
+#define ZCNIC_RSS_FIELDS_TCP4		ZCNIC_GENMASK(7, 4)
+#define ZCNIC_RSS_FIELDS_UDP4		ZCNIC_GENMASK(11, 8)
+#define ZCNIC_RSS_FIELDS_IPV6		ZCNIC_GENMASK(15, 12)
+#define ZCNIC_RSS_FIELDS_TCP6		ZCNIC_GENMASK(19, 16)
+#define ZCNIC_RSS_FIELDS_UDP6		ZCNIC_GENMASK(23, 20)
+enum {
+	ZCNIC_RSS_FIELD_IP_SRC = ZCNIC_BIT(0),	/* source address */
+	ZCNIC_RSS_FIELD_IP_DST = ZCNIC_BIT(1),	/* destination address */
+	ZCNIC_RSS_FIELD_L4_SRC = ZCNIC_BIT(2),	/* TCP/UDP source port */
+	ZCNIC_RSS_FIELD_L4_DST = ZCNIC_BIT(3),	/* TCP/UDP destination port */
+};
+/* Symmetric XOR input transform: each hashed field is replaced by itself
+ * XOR its partner (source XOR destination), so both directions of a flow
+ * hash alike.
+ */
+#define ZCNIC_RSS_FIELDS_SYM_XOR	ZCNIC_BIT(24)
+/* Reset value: every field of every type, no transform. */
+#define ZCNIC_RSS_FIELDS_DEFAULT	0x00ff3ff3
 #define ZCNIC_RSS_INDIR(c, i)	(ZCNIC_RSS_CTX_BASE(c) + 0x40 + 4 * (i))	/* i = 0..31 */
 #define ZCNIC_CSR_END_RSS	(ZCNIC_RSS_CTX_BASE(ZCNIC_RSS_CTXS))
 

@@ -561,37 +561,88 @@ static void zcnic_rx_classify(ZcnicCore *c, uint32_t len, ZcnicRxInfo *info)
 }
 
 /* Pick the most specific hash type that cfg enables for this frame. */
-static uint32_t zcnic_rss_type(const ZcnicRxInfo *info, uint32_t cfg,
-                               NetRxPktRssType *type)
+static uint32_t zcnic_rss_type(const ZcnicRxInfo *info, uint32_t cfg)
 {
     if (info->l3 == ZCNIC_RCD_L3_IPV4) {
         if (info->l4 == ZCNIC_RCD_L4_TCP && (cfg & ZCNIC_RSS_CFG_TCP4)) {
-            *type = NetPktRssIpV4Tcp;
             return ZCNIC_RSS_TYPE_TCP4;
         }
         if (info->l4 == ZCNIC_RCD_L4_UDP && (cfg & ZCNIC_RSS_CFG_UDP4)) {
-            *type = NetPktRssIpV4Udp;
             return ZCNIC_RSS_TYPE_UDP4;
         }
         if (cfg & ZCNIC_RSS_CFG_IPV4) {
-            *type = NetPktRssIpV4;
             return ZCNIC_RSS_TYPE_IPV4;
         }
     } else if (info->l3 == ZCNIC_RCD_L3_IPV6) {
         if (info->l4 == ZCNIC_RCD_L4_TCP && (cfg & ZCNIC_RSS_CFG_TCP6)) {
-            *type = NetPktRssIpV6Tcp;
             return ZCNIC_RSS_TYPE_TCP6;
         }
         if (info->l4 == ZCNIC_RCD_L4_UDP && (cfg & ZCNIC_RSS_CFG_UDP6)) {
-            *type = NetPktRssIpV6Udp;
             return ZCNIC_RSS_TYPE_UDP6;
         }
         if (cfg & ZCNIC_RSS_CFG_IPV6) {
-            *type = NetPktRssIpV6;
             return ZCNIC_RSS_TYPE_IPV6;
         }
     }
     return ZCNIC_RSS_TYPE_NONE;
+}
+
+/*
+ * Toeplitz over the fields that RSS_FIELDS selects for the hash type, in
+ * the standard order: source address, destination address, source port,
+ * destination port, each in network byte order.  With every field
+ * selected this is the Microsoft RSS hash.  A field the frame does not
+ * have (ports of a type without them) is left out.  Returns the number of
+ * input bytes.
+ */
+static uint32_t zcnic_rss_toeplitz(ZcnicRssCtx *rc, const ZcnicRxInfo *info,
+                                   uint32_t sel, uint32_t *hash)
+{
+    bool sym = rc->fields & ZCNIC_RSS_FIELDS_SYM_XOR;
+    uint32_t alen = info->l3 == ZCNIC_RCD_L3_IPV6 ? 16 : 4;
+    uint8_t src[16], dst[16], sport[2], dport[2];
+    uint8_t input[2 * 16 + 2 * 2];
+    net_toeplitz_key key;
+    uint32_t len = 0, i;
+
+    memcpy(src, info->src, alen);
+    memcpy(dst, info->dst, alen);
+    stw_be_p(sport, info->sport);
+    stw_be_p(dport, info->dport);
+    if (sym) {
+        for (i = 0; i < alen; i++) {
+            src[i] ^= dst[i];
+            dst[i] = src[i];
+        }
+        for (i = 0; i < 2; i++) {
+            sport[i] ^= dport[i];
+            dport[i] = sport[i];
+        }
+    }
+
+    if (sel & ZCNIC_RSS_FIELD_IP_SRC) {
+        memcpy(input + len, src, alen);
+        len += alen;
+    }
+    if (sel & ZCNIC_RSS_FIELD_IP_DST) {
+        memcpy(input + len, dst, alen);
+        len += alen;
+    }
+    if (info->l4 != ZCNIC_RCD_L4_OTHER) {
+        if (sel & ZCNIC_RSS_FIELD_L4_SRC) {
+            memcpy(input + len, sport, 2);
+            len += 2;
+        }
+        if (sel & ZCNIC_RSS_FIELD_L4_DST) {
+            memcpy(input + len, dport, 2);
+            len += 2;
+        }
+    }
+
+    *hash = 0;
+    net_toeplitz_key_init(&key, rc->key);
+    net_toeplitz_add(hash, input, len, &key);
+    return len;
 }
 
 /* Hash with context ctx; returns the indirection table index. */
@@ -599,22 +650,30 @@ static uint32_t zcnic_rss_hash(ZcnicCore *c, const ZcnicRxInfo *info,
                                uint32_t ctx, ZcnicSteer *st)
 {
     ZcnicRssCtx *rc = &c->rss[ctx];
-    NetRxPktRssType type;
+    uint32_t type, sel, len;
 
     st->hash = 0;
     st->hash_type = ZCNIC_RSS_TYPE_NONE;
     if (!(rc->cfg & ZCNIC_RSS_CFG_ENABLE)) {
         return 0;
     }
-    /*
-     * The type is derived from what the parser found, which is what
-     * net_rx_pkt_calc_rss_hash() insists on.
-     */
-    st->hash_type = zcnic_rss_type(info, rc->cfg, &type);
-    if (st->hash_type == ZCNIC_RSS_TYPE_NONE) {
+    type = zcnic_rss_type(info, rc->cfg);
+    if (type == ZCNIC_RSS_TYPE_NONE) {
         return 0;
     }
-    st->hash = net_rx_pkt_calc_rss_hash(c->rx_pkt, type, rc->key);
+    sel = zf_get(ZCNIC_RSS_FIELDS_TYPE(type), rc->fields);
+    len = zcnic_rss_toeplitz(rc, info, sel, &st->hash);
+    trace_zcnic_rss_hash(ctx, type, sel, len, st->hash);
+
+    /* The type reported says what the hash covers. */
+    if (!len) {
+        return 0;
+    }
+    st->hash_type = type;
+    if (!(sel & (ZCNIC_RSS_FIELD_L4_SRC | ZCNIC_RSS_FIELD_L4_DST))) {
+        st->hash_type = info->l3 == ZCNIC_RCD_L3_IPV6 ? ZCNIC_RSS_TYPE_IPV6 :
+                                                        ZCNIC_RSS_TYPE_IPV4;
+    }
     return st->hash % ZCNIC_RSS_INDIR_SIZE;
 }
 
@@ -1215,6 +1274,9 @@ void zcnic_core_reset(ZcnicCore *c)
     c->nt_status = 0;
     memset(c->nt, 0, sizeof(c->nt));
     memset(c->rss, 0, sizeof(c->rss));
+    for (q = 0; q < ZCNIC_RSS_CTXS; q++) {
+        c->rss[q].fields = ZCNIC_RSS_FIELDS_DEFAULT;
+    }
     memset(c->rxq, 0, sizeof(c->rxq));
     memset(c->txq, 0, sizeof(c->txq));
     for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
@@ -1328,6 +1390,9 @@ static uint32_t zcnic_rss_read(ZcnicCore *c, hwaddr addr)
     if (off == 0x28) {
         return rc->cfg;
     }
+    if (off == 0x2c) {
+        return rc->fields;
+    }
     if (off >= 0x40 && off < 0x40 + ZCNIC_RSS_INDIR_SIZE) {
         return ldl_le_p(&rc->indir[off - 0x40]);
     }
@@ -1346,6 +1411,12 @@ static void zcnic_rss_write(ZcnicCore *c, hwaddr addr, uint32_t val)
                          ZCNIC_RSS_CFG_TCP4 | ZCNIC_RSS_CFG_UDP4 |
                          ZCNIC_RSS_CFG_IPV6 | ZCNIC_RSS_CFG_TCP6 |
                          ZCNIC_RSS_CFG_UDP6);
+    } else if (off == 0x2c) {
+        /* the default value has every field bit a type can have */
+        rc->fields = val & (ZCNIC_RSS_FIELDS_DEFAULT |
+                            ZCNIC_RSS_FIELDS_SYM_XOR);
+        trace_zcnic_rss_fields((addr - ZCNIC_CSR_START_RSS) / 0x100,
+                               rc->fields);
     } else if (off >= 0x40 && off < 0x40 + ZCNIC_RSS_INDIR_SIZE) {
         /* entries are checked when used, like a real table */
         stl_le_p(&rc->indir[off - 0x40], val);

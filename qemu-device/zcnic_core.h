@@ -102,6 +102,7 @@ typedef struct ZcnicNtupleRule {
 typedef struct ZcnicRssCtx {
     uint8_t key[ZCNIC_RSS_KEY_LEN];
     uint32_t cfg;
+    uint32_t fields;        /* RSS_FIELDS */
     uint8_t indir[ZCNIC_RSS_INDIR_SIZE];
 } ZcnicRssCtx;
 

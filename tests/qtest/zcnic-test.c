@@ -1345,6 +1345,276 @@ static void test_rss(void)
     zt_end(t);
 }
 
+/*
+ * Toeplitz from its definition, independent of the device's code: each
+ * set input bit XORs in the 32 key bits that start at its position.
+ */
+static uint32_t toeplitz(const uint8_t *key, const uint8_t *in, uint32_t len)
+{
+    uint32_t hash = 0, window, i, b;
+
+    for (i = 0; i < 8 * len; i++) {
+        if (!(in[i / 8] & (0x80 >> (i % 8)))) {
+            continue;
+        }
+        window = 0;
+        for (b = i; b < i + 32; b++) {
+            window = window << 1 | ((key[b / 8] >> (7 - b % 8)) & 1);
+        }
+        hash ^= window;
+    }
+    return hash;
+}
+
+#define RSS_IP  (ZCNIC_RSS_FIELD_IP_SRC | ZCNIC_RSS_FIELD_IP_DST)
+#define RSS_L4  (ZCNIC_RSS_FIELD_L4_SRC | ZCNIC_RSS_FIELD_L4_DST)
+
+/* The hash of fs's flow over the fields in sel, XORed pairwise if sym. */
+static uint32_t rss_expect(const FrameSpec *fs, uint32_t sel, bool sym)
+{
+    uint32_t alen = fs->ipv == 6 ? 16 : 4, len = 0, i;
+    uint8_t addr[2][16], port[2][2], in[36];
+
+    memcpy(addr[0], fs->src, alen);
+    memcpy(addr[1], fs->dst, alen);
+    stw_be_p(port[0], fs->sport);
+    stw_be_p(port[1], fs->dport);
+    if (sym) {
+        for (i = 0; i < alen; i++) {
+            addr[0][i] = addr[1][i] = addr[0][i] ^ addr[1][i];
+        }
+        for (i = 0; i < 2; i++) {
+            port[0][i] = port[1][i] = port[0][i] ^ port[1][i];
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        if (sel & (ZCNIC_RSS_FIELD_IP_SRC << i)) {
+            memcpy(in + len, addr[i], alen);
+            len += alen;
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        if (sel & (ZCNIC_RSS_FIELD_L4_SRC << i)) {
+            memcpy(in + len, port[i], 2);
+            len += 2;
+        }
+    }
+    return toeplitz(ms_key, in, len);
+}
+
+/* RSS_FIELDS with type's set replaced by sel. */
+static uint32_t rss_fields(uint32_t base, uint32_t type, uint32_t sel)
+{
+    return (base & ~ZCNIC_RSS_FIELDS_TYPE(type)) |
+           zcnic_field_prep(ZCNIC_RSS_FIELDS_TYPE(type), sel);
+}
+
+/*
+ * Inject fs; it must land, alone, on queue indir[want % 128] with hash
+ * want and RSS type type.
+ */
+static void rss_rx(Zt *t, RxQ *r, const uint8_t *indir, const FrameSpec *fs,
+                   uint32_t want, uint32_t type)
+{
+    uint8_t frame[2048];
+    struct zcnic_rx_cmpl cd;
+    uint32_t len, l5, flags, q;
+
+    len = build_frame(fs, frame, &l5);
+    inject(t, frame, len);
+    q = indir[want % ZCNIC_RSS_INDIR_SIZE];
+    g_assert(!rxq_empty(t, &r[q]));
+    flags = rxq_check(t, &r[q], frame, len, l5, &cd);
+    rxq_recycle(t, &r[q], &cd);
+    g_assert_cmphex(le32_to_cpu(cd.rss_hash), ==, want);
+    g_assert_cmpuint(zcnic_field_get(ZCNIC_RCD_RSS_TYPE, flags), ==, type);
+    for (q = 0; q < 4; q++) {
+        g_assert(rxq_empty(t, &r[q]));
+    }
+}
+
+static void fs_ms_vector(FrameSpec *fs, uint32_t i, int l4)
+{
+    memset(fs, 0, sizeof(*fs));
+    fs->l4 = l4;
+    fs->pay_len = 10;
+    if (ms_vectors[i].ipv == 4) {
+        fs_v4(fs, ms_vectors[i].src, ms_vectors[i].dst,
+              ms_vectors[i].sport, ms_vectors[i].dport);
+    } else {
+        fs_v6(fs, ms_vectors[i].src, ms_vectors[i].dst,
+              ms_vectors[i].sport, ms_vectors[i].dport);
+    }
+}
+
+static void fs_reverse(FrameSpec *fs)
+{
+    uint8_t a[16];
+    uint16_t p = fs->sport;
+
+    memcpy(a, fs->src, 16);
+    memcpy(fs->src, fs->dst, 16);
+    memcpy(fs->dst, a, 16);
+    fs->sport = fs->dport;
+    fs->dport = p;
+}
+
+static void test_rss_fields(void)
+{
+    static const uint32_t sels[] = {
+        ZCNIC_RSS_FIELD_IP_SRC, ZCNIC_RSS_FIELD_IP_DST,
+        ZCNIC_RSS_FIELD_L4_SRC, ZCNIC_RSS_FIELD_L4_DST,
+        ZCNIC_RSS_FIELD_IP_SRC | ZCNIC_RSS_FIELD_L4_DST,
+        ZCNIC_RSS_FIELD_IP_DST | RSS_L4, RSS_IP | RSS_L4,
+    };
+    static const uint32_t some[] = { 0, 3, 5, 7 };   /* two v4, two v6 */
+    const uint32_t all_types = 0x7f;
+    uint8_t indir[ZCNIC_RSS_INDIR_SIZE];
+    uint32_t i, j, c, q, want, tcp, udp, ip, f;
+    Zt *t = zt_start(",queues=4");
+    FrameSpec fs;
+    RxQ r[4];
+
+    for (q = 0; q < 4; q++) {
+        rxq_setup(t, &r[q], q, ZCNIC_RXQ_CTRL_HDS, 256, 12);
+    }
+    for (i = 0; i < ZCNIC_RSS_INDIR_SIZE; i++) {
+        indir[i] = (i * 7 + 1) % 4;
+    }
+    rss_set_key(t, 0, ms_key);
+    rss_set_indir(t, 0, indir);
+    wr(t, ZCNIC_RSS_CFG(0), all_types);
+
+    /* reset value: every field; unknown bits and IP types' ports read 0 */
+    for (c = 0; c < ZCNIC_RSS_CTXS; c++) {
+        g_assert_cmphex(rd(t, ZCNIC_RSS_FIELDS(c)), ==,
+                        ZCNIC_RSS_FIELDS_DEFAULT);
+    }
+    wr(t, ZCNIC_RSS_FIELDS(0), 0xffffffff);
+    g_assert_cmphex(rd(t, ZCNIC_RSS_FIELDS(0)), ==,
+                    ZCNIC_RSS_FIELDS_DEFAULT | ZCNIC_RSS_FIELDS_SYM_XOR);
+    wr(t, ZCNIC_RSS_FIELDS(0), ZCNIC_RSS_FIELDS_DEFAULT);
+
+    /* the test's own Toeplitz reproduces the published values */
+    for (i = 0; i < ARRAY_SIZE(ms_vectors); i++) {
+        fs_ms_vector(&fs, i, 6);
+        g_assert_cmphex(rss_expect(&fs, RSS_IP | RSS_L4, false), ==,
+                        ms_vectors[i].tcp);
+        g_assert_cmphex(rss_expect(&fs, RSS_IP, false), ==, ms_vectors[i].ip);
+    }
+    /* ... and the datasheet's examples (docs/hw-spec.md 6.2) */
+    fs_ms_vector(&fs, 0, 6);
+    g_assert_cmphex(rss_expect(&fs, ZCNIC_RSS_FIELD_IP_SRC, false), ==,
+                    0x0e48b9de);
+    g_assert_cmphex(rss_expect(&fs, ZCNIC_RSS_FIELD_IP_DST, false), ==,
+                    0x1db6cffd);
+    g_assert_cmphex(rss_expect(&fs, ZCNIC_RSS_FIELD_IP_SRC |
+                               ZCNIC_RSS_FIELD_L4_DST, false), ==, 0xd0aa46b5);
+    g_assert_cmphex(rss_expect(&fs, RSS_IP | RSS_L4, true), ==, 0xac2b58ca);
+    g_assert_cmphex(rss_expect(&fs, RSS_IP, true), ==, 0x887bd7bc);
+
+    /*
+     * Single fields and pairs of the TCP type; the UDP type of the same
+     * flow keeps all four.  Without a port the hash reports the address
+     * type.
+     */
+    for (i = 0; i < ARRAY_SIZE(some); i++) {
+        bool v6 = ms_vectors[some[i]].ipv == 6;
+
+        tcp = v6 ? ZCNIC_RSS_TYPE_TCP6 : ZCNIC_RSS_TYPE_TCP4;
+        udp = v6 ? ZCNIC_RSS_TYPE_UDP6 : ZCNIC_RSS_TYPE_UDP4;
+        ip = v6 ? ZCNIC_RSS_TYPE_IPV6 : ZCNIC_RSS_TYPE_IPV4;
+        for (j = 0; j < ARRAY_SIZE(sels); j++) {
+            f = rss_fields(ZCNIC_RSS_FIELDS_DEFAULT, tcp, sels[j]);
+            wr(t, ZCNIC_RSS_FIELDS(0), f);
+            g_assert_cmphex(rd(t, ZCNIC_RSS_FIELDS(0)), ==, f);
+            fs_ms_vector(&fs, some[i], 6);
+            rss_rx(t, r, indir, &fs, rss_expect(&fs, sels[j], false),
+                   sels[j] & RSS_L4 ? tcp : ip);
+            fs.l4 = 17;
+            rss_rx(t, r, indir, &fs, rss_expect(&fs, RSS_IP | RSS_L4, false),
+                   udp);
+
+            /* and the other way round */
+            wr(t, ZCNIC_RSS_FIELDS(0),
+               rss_fields(ZCNIC_RSS_FIELDS_DEFAULT, udp, sels[j]));
+            rss_rx(t, r, indir, &fs, rss_expect(&fs, sels[j], false),
+                   sels[j] & RSS_L4 ? udp : ip);
+            fs.l4 = 6;
+            rss_rx(t, r, indir, &fs, rss_expect(&fs, RSS_IP | RSS_L4, false),
+                   tcp);
+        }
+    }
+
+    /* address types: TCP4 off, so TCP over IPv4 hashes as IPV4 */
+    wr(t, ZCNIC_RSS_CFG(0), all_types & ~ZCNIC_RSS_CFG_TCP4);
+    wr(t, ZCNIC_RSS_FIELDS(0),
+       rss_fields(ZCNIC_RSS_FIELDS_DEFAULT, ZCNIC_RSS_TYPE_IPV4,
+                  ZCNIC_RSS_FIELD_IP_DST | RSS_L4));
+    g_assert_cmphex(rd(t, ZCNIC_RSS_FIELDS(0)), ==,
+                    rss_fields(ZCNIC_RSS_FIELDS_DEFAULT, ZCNIC_RSS_TYPE_IPV4,
+                               ZCNIC_RSS_FIELD_IP_DST));
+    fs_ms_vector(&fs, 1, 6);
+    rss_rx(t, r, indir, &fs, rss_expect(&fs, ZCNIC_RSS_FIELD_IP_DST, false),
+           ZCNIC_RSS_TYPE_IPV4);
+    wr(t, ZCNIC_RSS_CFG(0), all_types);
+
+    /* no field at all: no hash, INDIR[0] */
+    wr(t, ZCNIC_RSS_FIELDS(0),
+       rss_fields(ZCNIC_RSS_FIELDS_DEFAULT, ZCNIC_RSS_TYPE_TCP4, 0));
+    rss_rx(t, r, indir, &fs, 0, ZCNIC_RSS_TYPE_NONE);
+
+    /* symmetric XOR: both directions of a flow hash alike */
+    for (i = 0; i < ARRAY_SIZE(some); i++) {
+        bool v6 = ms_vectors[some[i]].ipv == 6;
+
+        tcp = v6 ? ZCNIC_RSS_TYPE_TCP6 : ZCNIC_RSS_TYPE_TCP4;
+        ip = v6 ? ZCNIC_RSS_TYPE_IPV6 : ZCNIC_RSS_TYPE_IPV4;
+        wr(t, ZCNIC_RSS_FIELDS(0),
+           ZCNIC_RSS_FIELDS_DEFAULT | ZCNIC_RSS_FIELDS_SYM_XOR);
+        fs_ms_vector(&fs, some[i], 6);
+        want = rss_expect(&fs, RSS_IP | RSS_L4, true);
+        g_assert_cmphex(want, !=, ms_vectors[some[i]].tcp);
+        rss_rx(t, r, indir, &fs, want, tcp);
+        fs_reverse(&fs);
+        g_assert_cmphex(rss_expect(&fs, RSS_IP | RSS_L4, true), ==, want);
+        rss_rx(t, r, indir, &fs, want, tcp);
+
+        /* addresses only */
+        wr(t, ZCNIC_RSS_FIELDS(0),
+           rss_fields(ZCNIC_RSS_FIELDS_DEFAULT | ZCNIC_RSS_FIELDS_SYM_XOR,
+                      tcp, RSS_IP));
+        want = rss_expect(&fs, RSS_IP, true);
+        rss_rx(t, r, indir, &fs, want, ip);
+        fs_reverse(&fs);
+        rss_rx(t, r, indir, &fs, want, ip);
+    }
+    wr(t, ZCNIC_RSS_FIELDS(0), ZCNIC_RSS_FIELDS_DEFAULT);
+
+    /* per context: context 1 hashes TCP4 on the source address only */
+    rss_set_key(t, 1, ms_key);
+    rss_set_indir(t, 1, indir);
+    wr(t, ZCNIC_RSS_CFG(1), all_types);
+    wr(t, ZCNIC_RSS_FIELDS(1),
+       rss_fields(ZCNIC_RSS_FIELDS_DEFAULT, ZCNIC_RSS_TYPE_TCP4,
+                  ZCNIC_RSS_FIELD_IP_SRC));
+    fs_ms_vector(&fs, 2, 6);
+    wr(t, ZCNIC_NT_FLOW, ZCNIC_NT_FLOW_ENABLE | ZCNIC_NT_FLOW_TCP4);
+    wr(t, ZCNIC_NT_PORTS, zcnic_field_prep(ZCNIC_NT_PORTS_DST, fs.dport));
+    wr(t, ZCNIC_NT_PORT_MASKS, zcnic_field_prep(ZCNIC_NT_PORTS_DST, 0xffff));
+    wr(t, ZCNIC_NT_ACTION,
+       zcnic_field_prep(ZCNIC_NT_ACTION_TYPE, ZCNIC_NT_ACT_RSS) |
+       zcnic_field_prep(ZCNIC_NT_ACTION_ARG, 1));
+    wr(t, ZCNIC_NT_CMD, zcnic_field_prep(ZCNIC_NT_CMD_OP, ZCNIC_NT_OP_WRITE));
+    g_assert_cmphex(rd(t, ZCNIC_NT_STATUS), ==, 0);
+    rss_rx(t, r, indir, &fs, rss_expect(&fs, ZCNIC_RSS_FIELD_IP_SRC, false),
+           ZCNIC_RSS_TYPE_IPV4);
+    fs.dport++;
+    rss_rx(t, r, indir, &fs, rss_expect(&fs, RSS_IP | RSS_L4, false),
+           ZCNIC_RSS_TYPE_TCP4);
+    zt_end(t);
+}
+
 static void nt_write(Zt *t, uint32_t idx, uint32_t flow, const uint8_t *src,
                      uint32_t src_mask, const uint8_t *dst, uint32_t dst_mask,
                      uint32_t ports, uint32_t port_masks, uint32_t action)
@@ -1995,6 +2265,7 @@ static void test_reset(void)
     inject(t, frame, len);
     rxq_check(t, &r, frame, len, l5, NULL);
     wr(t, ZCNIC_RSS_CFG(3), ZCNIC_RSS_CFG_ENABLE);
+    wr(t, ZCNIC_RSS_FIELDS(3), ZCNIC_RSS_FIELDS_SYM_XOR);
     wr(t, ZCNIC_RSS_INDIR(0, 0), 0x01010101);
     wr(t, ZCNIC_NT_FLOW, ZCNIC_NT_FLOW_ENABLE | ZCNIC_NT_FLOW_TCP4);
     wr(t, ZCNIC_NT_CMD, zcnic_field_prep(ZCNIC_NT_CMD_OP, ZCNIC_NT_OP_WRITE));
@@ -2017,6 +2288,7 @@ static void test_reset(void)
     g_assert_cmpuint(rd(t, ZCNIC_DEV_SCRATCH0), ==, 0);
     g_assert_cmpuint(rd(t, ZCNIC_DEV_MAX_FRAME), ==, 1518);
     g_assert_cmphex(rd(t, ZCNIC_RSS_CFG(3)), ==, 0);
+    g_assert_cmphex(rd(t, ZCNIC_RSS_FIELDS(3)), ==, ZCNIC_RSS_FIELDS_DEFAULT);
     g_assert_cmphex(rd(t, ZCNIC_RSS_INDIR(0, 0)), ==, 0);
     g_assert_cmphex(rd(t, ZCNIC_NT_FLOW), ==, 0);
     wr(t, ZCNIC_NT_CMD, zcnic_field_prep(ZCNIC_NT_CMD_OP, ZCNIC_NT_OP_READ));
@@ -2331,6 +2603,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/rx/nobuf-hold", test_nobuf_hold);
     qtest_add_func("/zcnic/rx/stop", test_stop);
     qtest_add_func("/zcnic/rss", test_rss);
+    qtest_add_func("/zcnic/rss/fields", test_rss_fields);
     qtest_add_func("/zcnic/ntuple", test_ntuple);
     qtest_add_func("/zcnic/irq", test_irq);
     qtest_add_func("/zcnic/link-filter", test_link_filter);

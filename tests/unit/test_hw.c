@@ -78,10 +78,16 @@ int main(void)
 		ZCNIC_RCD_L4, ZCNIC_RCD_VLAN, ZCNIC_RCD_NTUPLE };
 	const uint32_t caps[] = { ZCNIC_DEV_CAPS_QUEUES, ZCNIC_DEV_CAPS_RSS_CTXS,
 		ZCNIC_DEV_CAPS_NTUPLE, ZCNIC_DEV_CAPS_VECTORS };
+	const uint32_t rss_fields[] = { ZCNIC_RSS_FIELDS_IPV4, ZCNIC_RSS_FIELDS_TCP4,
+		ZCNIC_RSS_FIELDS_UDP4, ZCNIC_RSS_FIELDS_IPV6, ZCNIC_RSS_FIELDS_TCP6,
+		ZCNIC_RSS_FIELDS_UDP6, ZCNIC_RSS_FIELDS_SYM_XOR };
+	const uint32_t field_ip = ZCNIC_RSS_FIELD_IP_SRC | ZCNIC_RSS_FIELD_IP_DST;
+	const uint32_t field_all = field_ip | ZCNIC_RSS_FIELD_L4_SRC |
+				   ZCNIC_RSS_FIELD_L4_DST;
 	bool rss_ok = true;
 	int c;
 
-	tap_plan(14);
+	tap_plan(16);
 	tap_ok(ZCNIC_GENMASK(7, 0) == 0xff && ZCNIC_GENMASK(31, 16) == 0xffff0000u &&
 	       ZCNIC_GENMASK(31, 0) == 0xffffffffu && ZCNIC_GENMASK(0, 0) == 1,
 	       "genmask");
@@ -103,7 +109,8 @@ int main(void)
 	       "queue-block");
 	for (c = 0; c < ZCNIC_RSS_CTXS; c++)
 		rss_ok &= ZCNIC_RSS_KEY(c, 9) + 4 <= ZCNIC_RSS_CFG(c) &&
-			  ZCNIC_RSS_CFG(c) < ZCNIC_RSS_INDIR(c, 0) &&
+			  ZCNIC_RSS_CFG(c) < ZCNIC_RSS_FIELDS(c) &&
+			  ZCNIC_RSS_FIELDS(c) + 4 <= ZCNIC_RSS_INDIR(c, 0) &&
 			  ZCNIC_RSS_INDIR(c, ZCNIC_RSS_INDIR_SIZE / 4 - 1) + 4 <= ZCNIC_RSS_CTX_BASE(c + 1);
 	tap_ok(rss_ok, "rss-contexts-fit");
 	tap_ok(ZCNIC_CSR_END_DEV <= ZCNIC_CSR_START_NTUPLE &&
@@ -112,6 +119,24 @@ int main(void)
 	       ZCNIC_CSR_END_QUEUE(ZCNIC_MAX_QUEUES) <= ZCNIC_BAR_REGS_SIZE, "blocks-in-order-in-bar");
 	tap_ok(masks_disjoint(rcd, sizeof(rcd) / 4), "completion-flags-disjoint");
 	tap_ok(masks_disjoint(caps, sizeof(caps) / 4), "caps-fields-disjoint");
+	tap_ok(masks_disjoint(rss_fields, sizeof(rss_fields) / 4) &&
+	       ZCNIC_RSS_FIELDS_TYPE(ZCNIC_RSS_TYPE_IPV4) == ZCNIC_RSS_FIELDS_IPV4 &&
+	       ZCNIC_RSS_FIELDS_TYPE(ZCNIC_RSS_TYPE_TCP4) == ZCNIC_RSS_FIELDS_TCP4 &&
+	       ZCNIC_RSS_FIELDS_TYPE(ZCNIC_RSS_TYPE_UDP4) == ZCNIC_RSS_FIELDS_UDP4 &&
+	       ZCNIC_RSS_FIELDS_TYPE(ZCNIC_RSS_TYPE_IPV6) == ZCNIC_RSS_FIELDS_IPV6 &&
+	       ZCNIC_RSS_FIELDS_TYPE(ZCNIC_RSS_TYPE_TCP6) == ZCNIC_RSS_FIELDS_TCP6 &&
+	       ZCNIC_RSS_FIELDS_TYPE(ZCNIC_RSS_TYPE_UDP6) == ZCNIC_RSS_FIELDS_UDP6 &&
+	       zcnic_field_get(ZCNIC_RSS_FIELDS_TCP4, ~0u) == field_all,
+	       "rss-fields-layout");
+	/* Reset: what RSS_CFG alone hashed, addresses and ports */
+	tap_ok(ZCNIC_RSS_FIELDS_DEFAULT ==
+	       (zcnic_field_prep(ZCNIC_RSS_FIELDS_IPV4, field_ip) |
+		zcnic_field_prep(ZCNIC_RSS_FIELDS_TCP4, field_all) |
+		zcnic_field_prep(ZCNIC_RSS_FIELDS_UDP4, field_all) |
+		zcnic_field_prep(ZCNIC_RSS_FIELDS_IPV6, field_ip) |
+		zcnic_field_prep(ZCNIC_RSS_FIELDS_TCP6, field_all) |
+		zcnic_field_prep(ZCNIC_RSS_FIELDS_UDP6, field_all)),
+	       "rss-fields-default");
 	tap_ok(ZCNIC_MAX_QUEUES <= zcnic_field_get(ZCNIC_DEV_CAPS_QUEUES, ~0u) &&
 	       ZCNIC_NTUPLE_RULES <= zcnic_field_get(ZCNIC_DEV_CAPS_NTUPLE, ~0u) &&
 	       ZCNIC_RSS_CTXS <= zcnic_field_get(ZCNIC_DEV_CAPS_RSS_CTXS, ~0u) &&
