@@ -74,7 +74,6 @@ struct zcnic_ntuple_rule {
  * @rx_base: RX counters of queue vectors that were freed
  * @tx_base: TX counters of queue vectors that were freed
  * @hw_qstats: per queue device counters
- * @service_timer: polls every queue now and then, see zcnic_service_timer()
  * @dbg: debugfs directory
  * @irq_name: name of the device (link) interrupt
  */
@@ -109,7 +108,6 @@ struct zcnic_dev {
 	struct zcnic_tx_counters tx_base;
 	struct zcnic_hw_qstats hw_qstats[ZCNIC_MAX_QUEUES];
 
-	struct timer_list service_timer;
 	struct dentry *dbg;
 	char irq_name[32];
 };

@@ -32,7 +32,7 @@ static int zcnic_alloc_vector(struct zcnic_dev *zd, unsigned int q)
 	qv->irq = pci_irq_vector(zd->pdev, ZCNIC_VEC_QUEUE(q));
 	u64_stats_init(&qv->rx_stats.syncp);
 	u64_stats_init(&qv->tx_stats.syncp);
-	timer_setup(&qv->refill_timer, zcnic_refill_timer, 0);
+	timer_setup(&qv->refill_timer, zcnic_refill_timer, TIMER_PINNED);
 	netif_napi_add_config_locked(netdev, &qv->napi, zcnic_poll, q);
 
 	err = zcnic_tx_ring_alloc(zd, &qv->tx);
@@ -271,28 +271,6 @@ void zcnic_link_update(struct zcnic_dev *zd)
 }
 
 /**
- * zcnic_service_timer() - poll every queue once a second
- * @t: the device's service timer
- *
- * A queue interrupt that is lost (the device disarms when it fires) would
- * otherwise leave its queue pair unserved until the next open.  NAPI
- * instances that are running or disabled ignore the extra schedule.
- */
-static void zcnic_service_timer(struct timer_list *t)
-{
-	struct zcnic_dev *zd = timer_container_of(zd, t, service_timer);
-	unsigned int q;
-
-	if (!test_bit(ZCNIC_F_UP, &zd->flags))
-		return;
-
-	for (q = 0; q < zd->num_queues; q++)
-		napi_schedule(&zd->qv[q]->napi);
-
-	mod_timer(&zd->service_timer, jiffies + HZ);
-}
-
-/**
  * zcnic_open() - bring the queues up
  * @netdev: network device
  *
@@ -330,7 +308,8 @@ int zcnic_open(struct net_device *netdev)
 	netif_addr_unlock_bh(netdev);
 	netif_tx_start_all_queues(netdev);
 	zcnic_link_update(zd);
-	mod_timer(&zd->service_timer, jiffies + HZ);
+	for (q = 0; q < zd->num_queues; q++)
+		zcnic_queue_timer_start(zd->qv[q]);
 
 	return 0;
 
@@ -353,7 +332,6 @@ int zcnic_stop(struct net_device *netdev)
 	if (!test_and_clear_bit(ZCNIC_F_UP, &zd->flags))
 		return 0;
 
-	timer_delete_sync(&zd->service_timer);
 	netif_tx_disable(netdev);
 	synchronize_irq(pci_irq_vector(zd->pdev, ZCNIC_VEC_DEVICE));
 	netif_carrier_off(netdev);
@@ -614,7 +592,6 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 	netdev->queue_mgmt_ops = &zcnic_queue_mgmt_ops;
 	zcnic_set_ethtool_ops(netdev);
 	netdev->watchdog_timeo = 5 * HZ;
-	timer_setup(&zd->service_timer, zcnic_service_timer, 0);
 
 	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
 			      NETIF_F_RXHASH;

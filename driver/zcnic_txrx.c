@@ -15,6 +15,7 @@
 #include <linux/bitfield.h>
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
+#include <linux/irq.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/skbuff.h>
@@ -103,11 +104,37 @@ irqreturn_t zcnic_queue_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/**
+ * zcnic_refill_timer() - poll a queue pair from its own CPU
+ * @t: the pair's refill timer
+ *
+ * Armed a millisecond ahead when the payload pool ran dry (a memory
+ * provider's user refilling raises no event of its own), and otherwise once
+ * a second, so that a lost queue interrupt cannot leave the pair unserved.
+ * The timer is pinned to the CPU its interrupt is affine to, so NAPI runs
+ * where the interrupt would have run it: RSS steering stays visible per
+ * CPU. A disabled NAPI ignores the schedule.
+ */
 void zcnic_refill_timer(struct timer_list *t)
 {
 	struct zcnic_q_vector *qv = timer_container_of(qv, t, refill_timer);
 
 	napi_schedule(&qv->napi);
+	if (test_bit(ZCNIC_F_UP, &qv->zd->flags))
+		mod_timer(&qv->refill_timer, jiffies + HZ);
+}
+
+/* Start the pair's periodic poll on the CPU its interrupt goes to. */
+void zcnic_queue_timer_start(struct zcnic_q_vector *qv)
+{
+	const struct cpumask *mask = irq_get_effective_affinity_mask(qv->irq);
+	unsigned int cpu = mask ? cpumask_first_and(mask, cpu_online_mask) : nr_cpu_ids;
+
+	if (cpu >= nr_cpu_ids)
+		cpu = raw_smp_processor_id();
+	qv->refill_timer.expires = jiffies + HZ;
+	if (!timer_pending(&qv->refill_timer))
+		add_timer_on(&qv->refill_timer, cpu);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -204,6 +204,7 @@ void zcnic_rx_ring_stop(struct zcnic_q_vector *qv);
 int zcnic_tx_ring_alloc(struct zcnic_dev *zd, struct zcnic_tx_ring *tx);
 void zcnic_tx_ring_free(struct zcnic_dev *zd, struct zcnic_tx_ring *tx);
 int zcnic_tx_ring_start(struct zcnic_q_vector *qv);
+void zcnic_queue_timer_start(struct zcnic_q_vector *qv);
 void zcnic_tx_ring_stop(struct zcnic_q_vector *qv);
 
 netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev);
