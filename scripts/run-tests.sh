@@ -11,7 +11,7 @@ LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$LOGDIR"
 LEVELS=${LEVELS:-unit qtest guest ksft}
 GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill lifecycle}
-KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py drivers/net/hw:pp_alloc_fail.py}
+KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_api.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py drivers/net/hw:pp_alloc_fail.py}
 say "logs: $LOGDIR"
 
 "$ZCNIC_TOP/scripts/host-deps.sh" || exit 1
