@@ -69,7 +69,11 @@ fi
 
 targets=(qemu-system-x86_64)
 [ $want_qtest = 1 ] && targets+=(tests/qtest/zcnic-test)
-say "building ${targets[*]} (a cold build takes about 6 minutes)"
+if [ -x "$bld/qemu-system-x86_64" ]; then
+	[ "$ZCNIC_V" = 1 ] && say "updating ${targets[*]}"
+else
+	say "building ${targets[*]} (a cold build takes 2 to 6 minutes)"
+fi
 run_logged "$bld/build.log" ninja -C "$bld" "${targets[@]}" ||
 	die "QEMU build failed (log: $bld/build.log)"
 # meson leaves qemu-bundle/ next to the binary, which makes QEMU look for

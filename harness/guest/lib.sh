@@ -141,3 +141,18 @@ wait_queue_unbound() {
 	echo "$1 queue $2 still bound after ${3:-10}s"
 	return 1
 }
+
+# zcrx_nic_setup IFNAME CHANNELS [FLOW-TYPE:PORT:QUEUE...]: what zcrx asks of
+# the NIC: CHANNELS combined channels, header/data split with threshold 0,
+# RSS kept on queue 0, and ntuple rules steering each dst port to its queue.
+zcrx_nic_setup() {
+	local ifc=$1 r ft port q
+	ethtool -L "$ifc" combined "$2" &&
+	ethtool -G "$ifc" tcp-data-split on hds-thresh 0 &&
+	ethtool -X "$ifc" equal 1 &&
+	ethtool -K "$ifc" ntuple on || return 1
+	for r in "${@:3}"; do
+		IFS=: read -r ft port q <<<"$r"
+		ethtool -N "$ifc" flow-type "$ft" dst-port "$port" action "$q" || return 1
+	done
+}

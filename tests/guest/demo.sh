@@ -16,12 +16,7 @@ nic_drops() {
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 zc_setup() {
-	ethtool -L "$ifc" combined 2 &&
-	ethtool -G "$ifc" tcp-data-split on hds-thresh 0 &&
-	ethtool -X "$ifc" equal 1 &&
-	ethtool -K "$ifc" ntuple on &&
-	ethtool -N "$ifc" flow-type tcp4 dst-port $port action $Q &&
-	zcrx_rx -i "$ifc" -q $Q -d
+	zcrx_nic_setup "$ifc" 2 tcp4:$port:$Q && zcrx_rx -i "$ifc" -q $Q -d
 } >/dev/null 2>&1
 
 drops_before=$(nic_drops)

@@ -14,14 +14,7 @@ MB=$((1 << 20))
 ktap_plan 14
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/$ifc/device)")
-setup() {
-	ethtool -L "$ifc" combined 3 &&
-	ethtool -G "$ifc" tcp-data-split on hds-thresh 0 &&
-	ethtool -X "$ifc" equal 1 &&
-	ethtool -K "$ifc" ntuple on &&
-	ethtool -N "$ifc" flow-type tcp4 dst-port $PORT action $Q &&
-	ethtool -N "$ifc" flow-type tcp4 dst-port $((PORT + 1)) action 2
-}
+setup() { zcrx_nic_setup "$ifc" 3 tcp4:$PORT:$Q tcp4:$((PORT + 1)):2; }
 ktap_check nic-setup setup
 
 # start_rx OUT ZCRX-OPTIONS...: a zcrx receiver in the background (RX_PID)

@@ -15,13 +15,7 @@ BYTES=$((16 * MB))
 
 ktap_plan 8
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
-setup() {
-	ethtool -L "$ifc" combined 2 &&
-	ethtool -G "$ifc" tcp-data-split on hds-thresh 0 &&
-	ethtool -X "$ifc" equal 1 &&
-	ethtool -K "$ifc" ntuple on &&
-	ethtool -N "$ifc" flow-type tcp4 dst-port $PORT action $Q
-}
+setup() { zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q; }
 ktap_check nic-setup setup
 
 nic_stat() { ethtool -S "$ifc" | awk -v k="$1:" '$1 == k {print $2}'; }

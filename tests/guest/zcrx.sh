@@ -15,12 +15,7 @@ ktap_plan 9
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 
 setup() {
-	ethtool -L "$ifc" combined 2 &&
-	ethtool -G "$ifc" tcp-data-split on hds-thresh 0 &&
-	ethtool -X "$ifc" equal 1 &&
-	ethtool -K "$ifc" ntuple on &&
-	ethtool -N "$ifc" flow-type tcp4 dst-port $PORT action $Q &&
-	ethtool -N "$ifc" flow-type tcp6 dst-port $PORT action $Q &&
+	zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q tcp6:$PORT:$Q &&
 	sysctl -qw vm.nr_hugepages=128
 }
 ktap_check nic-setup setup
