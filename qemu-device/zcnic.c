@@ -108,6 +108,14 @@ static void zcnic_nc_link_status_changed(NetClientState *nc)
     zcnic_core_set_link(&s->core);
 }
 
+/* The peer took a frame that the net layer had queued for it. */
+static void zcnic_nc_tx_sent(NetClientState *nc, ssize_t len)
+{
+    ZcnicState *s = qemu_get_nic_opaque(nc);
+
+    zcnic_core_tx_sent(&s->core, nc->queue_index);
+}
+
 static NetClientInfo zcnic_net_info = {
     .type = NET_CLIENT_DRIVER_NIC,
     .size = sizeof(NICState),
@@ -249,6 +257,8 @@ static void zcnic_add_queue_props(ZcnicState *s)
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "rx-held", &c->rx_held,
                                    OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "tx-waits", &c->tx_waits,
+                                   OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "dma-faults", &c->dma_faults,
                                    OBJ_PROP_FLAG_READ);
 
@@ -320,6 +330,7 @@ static void zcnic_pci_realize(PCIDevice *pci_dev, Error **errp)
                           &dev->mem_reentrancy_guard, s);
     qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
 
+    s->core.tx_sent = zcnic_nc_tx_sent;
     zcnic_core_realize(&s->core, pci_dev, s->nic, s->queues,
                        s->conf.macaddr.a);
     zcnic_add_queue_props(s);

@@ -1102,6 +1102,12 @@ static bool zcnic_tx_cmpl(ZcnicCore *c, uint32_t q, uint32_t desc_idx,
     return true;
 }
 
+/* The backend queue that TX queue @q sends on. */
+static int zcnic_tx_subq(ZcnicCore *c, uint32_t q)
+{
+    return c->nic ? q % MAX(c->nic->conf->peers.queues, 1) : 0;
+}
+
 /* Gather, checksum and send one frame; returns a ZCNIC_TCD_STATUS_*. */
 static uint16_t zcnic_tx_frame(ZcnicCore *c, uint32_t q,
                                const struct zcnic_tx_desc *d, uint32_t n,
@@ -1111,7 +1117,7 @@ static uint16_t zcnic_tx_frame(ZcnicCore *c, uint32_t q,
     uint32_t len = 0, i, start, where;
     uint16_t dflags0 = le16_to_cpu(d[0].flags);
     NICState *nic = c->nic;
-    int nq;
+    int sq;
 
     for (i = 0; i < n; i++) {
         uint32_t dlen = le16_to_cpu(d[i].len);
@@ -1158,8 +1164,14 @@ static uint16_t zcnic_tx_frame(ZcnicCore *c, uint32_t q,
     }
 
     if (c->link_up && nic) {
-        nq = MAX(nic->conf->peers.queues, 1);
-        qemu_send_packet(qemu_get_subqueue(nic, q % nq), buf, len);
+        sq = zcnic_tx_subq(c, q);
+        if (!qemu_send_packet_async(qemu_get_subqueue(nic, sq), buf, len,
+                                    c->tx_sent)) {
+            /* queued by the net layer: send nothing more until it is taken */
+            c->tx_blocked[sq] = true;
+            c->tx_waits++;
+            trace_zcnic_tx_wait(q, sq);
+        }
     }
     return ZCNIC_TCD_STATUS_OK;
 }
@@ -1180,6 +1192,9 @@ static void zcnic_tx_process(ZcnicCore *c, uint32_t q)
 
         if (!((tq->tcq_head - tq->tcq_tail - 1) & (tq->tcq_size - 1))) {
             break;  /* completion ring full: resume on TCQ_HEAD write */
+        }
+        if (c->tx_blocked[zcnic_tx_subq(c, q)]) {
+            break;  /* the peer is not taking frames: resume in tx_sent */
         }
         while (n < avail && n < ZCNIC_TX_MAX_FRAGS && !eop) {
             uint32_t slot = (tq->dr_head + n) & mask;
@@ -1227,6 +1242,22 @@ static void zcnic_tx_process(ZcnicCore *c, uint32_t q)
     }
     if (any) {
         zcnic_qp_event(c, q);
+    }
+}
+
+void zcnic_core_tx_sent(ZcnicCore *c, int subq)
+{
+    uint32_t q;
+
+    if (subq < 0 || subq >= ZCNIC_MAX_QUEUES || !c->tx_blocked[subq]) {
+        return;
+    }
+    c->tx_blocked[subq] = false;
+    trace_zcnic_tx_resume(subq);
+    for (q = 0; q < c->num_queues && !c->tx_blocked[subq]; q++) {
+        if (zcnic_tx_subq(c, q) == subq) {
+            zcnic_tx_process(c, q);
+        }
     }
 }
 
@@ -1293,9 +1324,17 @@ void zcnic_core_reset(ZcnicCore *c)
     c->rx_frames = 0;
     c->rx_filtered = c->rx_oversize = c->rx_link_down = 0;
     c->rx_fault_drops = c->rx_held = c->dma_faults = c->dev_irqs = 0;
+    c->tx_waits = 0;
 
     /* frames the net layer held for us now meet disabled queues */
     zcnic_flush_queued(c);
+    /* frames we sent that the peer has not taken yet are gone */
+    if (c->nic) {
+        for (q = 0; q < MAX(c->nic->conf->peers.queues, 1); q++) {
+            qemu_purge_queued_packets(qemu_get_subqueue(c->nic, q));
+        }
+    }
+    memset(c->tx_blocked, 0, sizeof(c->tx_blocked));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1928,12 +1967,13 @@ char *zcnic_core_stats_json(ZcnicCore *c)
         "\"rx-frames\": %" PRIu64 ", "
         "\"rx-filtered\": %" PRIu64 ", \"rx-oversize\": %" PRIu64 ", "
         "\"rx-link-down\": %" PRIu64 ", \"rx-fault-drops\": %" PRIu64 ", "
-        "\"rx-held\": %" PRIu64 ", \"dma-faults\": %" PRIu64 ", "
+        "\"rx-held\": %" PRIu64 ", \"tx-waits\": %" PRIu64 ", "
+        "\"dma-faults\": %" PRIu64 ", "
         "\"device-irqs\": %" PRIu64 ", \"queues\": [",
         c->link_up ? "true" : "false", c->guest_errs, c->irq_cause,
         c->rx_frames,
         c->rx_filtered, c->rx_oversize, c->rx_link_down, c->rx_fault_drops,
-        c->rx_held, c->dma_faults, c->dev_irqs);
+        c->rx_held, c->tx_waits, c->dma_faults, c->dev_irqs);
     for (q = 0; q < c->num_queues; q++) {
         ZcnicRxQueue *rq = &c->rxq[q];
         ZcnicTxQueue *tq = &c->txq[q];

@@ -134,6 +134,13 @@ struct ZcnicCore {
     ZcnicQpIrq irq[ZCNIC_MAX_QUEUES];
 
     struct NetRxPkt *rx_pkt;
+    /*
+     * Per backend queue: a frame sent to it is still queued in the net
+     * layer (the peer could not take it), so the TX queues feeding it wait,
+     * as a MAC does under flow control, until tx_sent is called.
+     */
+    bool tx_blocked[ZCNIC_MAX_QUEUES];
+    NetPacketSent *tx_sent;
     uint8_t *rx_frame;      /* ZCNIC_FRAME_MAX bytes */
     uint8_t *tx_frame;      /* ZCNIC_FRAME_MAX bytes */
 
@@ -155,6 +162,7 @@ struct ZcnicCore {
     uint64_t rx_link_down;
     uint64_t rx_fault_drops;
     uint64_t rx_held;
+    uint64_t tx_waits;      /* times TX waited for the peer to take a frame */
     uint64_t dma_faults;
     uint64_t dev_irqs;
 };
@@ -171,6 +179,8 @@ bool zcnic_core_can_receive(ZcnicCore *c);
 ssize_t zcnic_core_receive_iov(ZcnicCore *c, const struct iovec *iov,
                                int iovcnt);
 void zcnic_core_set_link(ZcnicCore *c);
+/* The backend queue @subq took the frame it had queued: resume TX. */
+void zcnic_core_tx_sent(ZcnicCore *c, int subq);
 void zcnic_core_start_recv(ZcnicCore *c);
 void zcnic_core_fault_reseed(ZcnicCore *c);
 

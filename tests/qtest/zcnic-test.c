@@ -854,6 +854,64 @@ static void test_tx(void)
     zt_end(t);
 }
 
+/*
+ * Flow control: when the peer does not take a frame (the socket backend's
+ * buffer is full because nobody reads it), the queue stops sending with
+ * descriptors still posted, and resumes by itself once the peer drains;
+ * every frame arrives, in order.
+ */
+static void test_tx_flow_control(void)
+{
+    enum { FLEN = 16000, MAX_BATCHES = 256 };
+    Zt *t = zt_start(NULL);
+    uint8_t *frame = g_malloc0(FLEN), *out = g_malloc(FLEN + 64);
+    uint64_t buf[16];
+    uint32_t q = 1, sent = 0, batch, i, head, seq;
+    TxQ x;
+
+    txq_setup(t, &x, q);
+    memcpy(frame, peer_mac, 6);
+    memcpy(frame + 6, nic_mac, 6);
+    stw_be_p(frame + 12, 0x88b5);           /* local experimental */
+    for (i = 0; i < 16; i++) {
+        buf[i] = zalloc(t, FLEN, 64);
+    }
+    for (batch = 0; batch < MAX_BATCHES; batch++) {
+        for (i = 0; i < x.ring - 1; i++) {
+            stl_be_p(frame + 14, sent);
+            qtest_memwrite(t->qts, buf[x.tail], frame, FLEN);
+            txq_put(t, &x, buf[x.tail], FLEN, ZCNIC_TXD_EOP, 0, 0);
+            sent++;
+        }
+        qwr(t, q, ZCNIC_TXQ_DR_TAIL, x.tail);
+        head = qrd(t, q, ZCNIC_TXQ_DR_HEAD);
+        /* everything sent was completed */
+        qwr(t, q, ZCNIC_TXQ_TCQ_HEAD, qrd(t, q, ZCNIC_TXQ_TCQ_TAIL));
+        if (head != x.tail) {
+            break;
+        }
+    }
+    g_assert_cmpuint(batch, <, MAX_BATCHES);
+    g_assert_cmpuint(qom_u64(t, "tx-waits"), ==, 1);
+    /* the queue stays stopped: another doorbell sends nothing */
+    qwr(t, q, ZCNIC_TXQ_DR_TAIL, x.tail);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_DR_HEAD), ==, head);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_PKTS), <, sent);
+
+    /* the peer drains: the rest follows without another doorbell */
+    for (seq = 0; seq < sent; seq++) {
+        g_assert_cmpuint(sock_recv_frame(t, out, FLEN + 64), ==, FLEN);
+        g_assert_cmpuint(ldl_be_p(out + 14), ==, seq);
+    }
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_DR_HEAD), ==, x.tail);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_PKTS), ==, sent);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_ERRS), ==, 0);
+    g_assert_cmpuint(qom_u64(t, "tx-waits"), >=, 1);
+    g_free(frame);
+    g_free(out);
+    zt_end(t);
+}
+
 /* Split of TCP payloads: families x sizes. */
 static void test_rx_split(void)
 {
@@ -2592,6 +2650,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/ids", test_ids);
     qtest_add_func("/zcnic/queue-config", test_queue_config);
     qtest_add_func("/zcnic/tx", test_tx);
+    qtest_add_func("/zcnic/tx/flow-control", test_tx_flow_control);
     qtest_add_func("/zcnic/rx/split", test_rx_split);
     qtest_add_func("/zcnic/rx/udp-arp-icmp", test_rx_udp_arp);
     qtest_add_func("/zcnic/rx/threshold", test_rx_threshold);
