@@ -7,7 +7,7 @@ export ZCNIC_V ?= $(V)
 export MAKE_TARGET = $(firstword $(MAKECMDGOALS))
 S := $(CURDIR)/scripts
 
-.PHONY: ksft-table all deps qemu qtest-build rootfs driver guest-bins unit qtest guest-test test demo clean distclean help
+.PHONY: ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest guest-test test demo clean distclean help
 
 all: qemu driver guest-bins
 
@@ -16,8 +16,9 @@ help:
 	@echo "make demo        boot the bed and stream checked TCP into the guest"
 	@echo "make guest-test  GUEST_TESTS='smoke' -- only the guest level"
 	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
-	@echo "make unit | qtest | qemu | rootfs | driver | guest-bins | clean"
-	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, V=1, LOGDIR, GUEST_TESTS"
+	@echo "make unit | qtest | qemu | rootfs | kernel | driver | guest-bins | clean"
+	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, KERNEL_SRC, GUEST_KERNEL=stock|debug|inject,"
+	@echo "           V=1, LOGDIR, LEVELS, GUEST_TESTS, KSFT_TESTS"
 
 deps:
 	@$(S)/host-deps.sh
@@ -27,6 +28,11 @@ qemu: deps
 
 rootfs: deps
 	@$(S)/build-rootfs.sh
+
+# the guest kernels built from source: debug (KASAN, lockdep, kmemleak,
+# fault injection) and inject (fault injection only)
+kernel: deps
+	@$(S)/build-kernel.sh debug && $(S)/build-kernel.sh inject
 
 driver: deps
 	@$(S)/build-driver.sh
@@ -54,8 +60,9 @@ demo: deps
 # Run the kernel's selftests on zcnic and rewrite README.md's table from the result.
 ksft-table:
 	@log=$(CURDIR)/logs/ksft-$$(date +%Y%m%d-%H%M%S); \
-	LEVELS=ksft LOGDIR=$$log $(S)/run-tests.sh; \
-	python3 $(CURDIR)/harness/ksft-table.py $$log/ksft/results.ktap $(CURDIR)/README.md
+	LEVELS="ksft ksft-inject" LOGDIR=$$log $(S)/run-tests.sh; \
+	python3 $(CURDIR)/harness/ksft-table.py $(CURDIR)/README.md \
+		stock=$$log/ksft/results.ktap inject=$$log/ksft-inject/results.ktap
 
 clean:
 	rm -rf logs tests/unit/out

@@ -165,6 +165,11 @@ static int zcnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		dev_err(&pdev->dev, "no usable 64-bit DMA configuration\n");
 		goto err_disable_device;
 	}
+	/* Every buffer address stands alone: the device has no DMA segment
+	 * limit. Memory providers map whole areas (zcrx, dma-buf) as
+	 * scatterlists whose segments run far past the 64 KiB default.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
 	err = pci_request_mem_regions(pdev, ZCNIC_DRV_NAME);
 	if (err) {

@@ -91,8 +91,10 @@ class Bed:
     """One guest boot in one topology."""
 
     def __init__(self, qemu, kernel, initrd, rootimg, logdir, topology="host",
-                 verbose=False, timeout=1800, cpus=2, mem=2048, qemu_args=()):
+                 verbose=False, timeout=1800, cpus=2, mem=2048, qemu_args=(),
+                 append=""):
         self.qemu = qemu
+        self.append = append
         self.kernel = kernel
         self.initrd = initrd
         self.rootimg = rootimg
@@ -177,10 +179,12 @@ class Bed:
         append = ("console=ttyS0,115200 root=/dev/vda rw rootwait init=/usr/local/sbin/zcnic-init "
                   "panic=-1 loglevel=5 mitigations=off net.ifnames=0 "
                   "systemd.unit=none")
+        if self.append:
+            append += " " + self.append
         cmd = [self.qemu, "-M", "q35", "-accel", "tcg,thread=multi", "-cpu", "max",
                "-smp", str(self.cpus), "-m", str(self.mem), "-display", "none",
                "-nodefaults", "-no-reboot",
-               "-kernel", self.kernel, "-initrd", self.initrd, "-append", append,
+               "-kernel", self.kernel, "-append", append,
                "-drive", f"file={self.rootimg},if=virtio,format=raw,snapshot=on",
                "-drive", f"file={self.payload},if=virtio,format=raw,readonly=on",
                "-chardev", f"file,id=con,path={self.console}", "-serial", "chardev:con",
@@ -188,6 +192,8 @@ class Bed:
                "-serial", "chardev:ctl",
                "-qmp", f"unix:{self.tmp}/qmp.sock,server=on,wait=off",
                "-device", "virtio-rng-pci"]
+        if self.initrd:
+            cmd += ["-initrd", self.initrd]
         if self.topology == "host":
             cmd += ["-netdev", f"tap,id=n0,ifname={TAP},script=no,downscript=no",
                     "-device", f"zcnic,id=nic0,netdev=n0,mac={GUEST_MAC}"]

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Rewrite the README's table of kernel selftest results on zcnic from a
-ksft run's guest output (LOGDIR/ksft/results.ktap).
+"""Rewrite the README's table of kernel selftest results on zcnic from the
+guest output of ksft runs (LOGDIR/<level>/results.ktap), each one labelled
+with the guest kernel it ran on.
 
-  ksft-table.py RESULTS_KTAP README
+  ksft-table.py README KERNEL=RESULTS_KTAP [KERNEL=RESULTS_KTAP ...]
 """
 
 import re
@@ -16,7 +17,7 @@ PROG = re.compile(r"^ {4}(ok|not ok) \d+ (\S+)(?:\s*#\s*(.*))?$")
 TOTALS = re.compile(r"^ {8}# Totals: pass:(\d+) fail:(\d+) xfail:\d+ xpass:\d+ skip:(\d+)")
 
 
-def table(text):
+def rows_of(text, kernel):
     rows, skips, totals = [], [], None
     for line in text.splitlines():
         m = CASE.match(line)
@@ -33,23 +34,42 @@ def table(text):
             if (m.group(3) or "").upper().startswith("SKIP"):
                 status = "skip"
             cases = f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped" if totals else ""
-            rows.append((m.group(2), status, cases, "; ".join(skips)))
+            rows.append((m.group(2), kernel, status, cases, "; ".join(skips)))
             skips, totals = [], None
-    out = ["| selftest | result | cases | skipped cases and why |", "| --- | --- | --- | --- |"]
-    out += [f"| `{n}` | {s} | {c} | {k} |" for n, s, c, k in rows]
+    return rows
+
+
+def table(rows):
+    out = ["| selftest | kernel | result | cases | skipped cases and why |",
+           "| --- | --- | --- | --- | --- |"]
+    out += [f"| `{n}` | {kern} | {s} | {c} | {k} |" for n, kern, s, c, k in rows]
     return "\n".join(out)
 
 
 def main():
-    with open(sys.argv[1], errors="replace") as f:
-        new = table(f.read())
-    with open(sys.argv[2]) as f:
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    readme_path, rows = sys.argv[1], []
+    for arg in sys.argv[2:]:
+        kernel, _, path = arg.partition("=")
+        if not path:
+            sys.exit(f"{arg}: expected KERNEL=RESULTS_KTAP")
+        try:
+            with open(path, errors="replace") as f:
+                got = rows_of(f.read(), kernel)
+        except OSError as e:
+            sys.exit(f"{path}: {e.strerror}")
+        if not got:
+            sys.exit(f"{path}: no selftest results in it")
+        rows += got
+    new = table(rows)
+    with open(readme_path) as f:
         readme = f.read()
     if BEGIN not in readme or END not in readme:
-        sys.exit(f"{sys.argv[2]}: no {BEGIN} ... {END} section")
+        sys.exit(f"{readme_path}: no {BEGIN} ... {END} section")
     head, rest = readme.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    with open(sys.argv[2], "w") as f:
+    with open(readme_path, "w") as f:
         f.write(head + BEGIN + "\n" + new + "\n" + END + tail)
     print(new)
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build everything a guest boot needs and print the zcnic-bed options that
-# point at it (shell-quoted, one line).
+# point at it (shell-quoted, one line). GUEST_KERNEL=debug or inject boots
+# that kernel (scripts/build-kernel.sh) instead of the stock one; KERNEL_ARGS is
+# added to the guest kernel's command line.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -9,7 +11,14 @@ bld=$("$ZCNIC_TOP/scripts/build-qemu.sh")
 root=$("$ZCNIC_TOP/scripts/build-rootfs.sh")
 ko=$("$ZCNIC_TOP/scripts/build-driver.sh")
 bin=$("$ZCNIC_TOP/scripts/build-guest-bins.sh")
-printf '%q ' --qemu "$bld/qemu-system-x86_64" --kernel "$root.vmlinuz" --initrd "$root.initrd" \
+case ${GUEST_KERNEL:-stock} in
+stock)	kargs=(--kernel "$root.vmlinuz" --initrd "$root.initrd");;
+debug|inject)
+	kargs=(--kernel "$("$ZCNIC_TOP/scripts/build-kernel.sh" "$GUEST_KERNEL")/arch/x86/boot/bzImage");;
+*)	die "GUEST_KERNEL=${GUEST_KERNEL}: expected stock, debug or inject";;
+esac
+[ -n "${KERNEL_ARGS:-}" ] && kargs+=(--append "$KERNEL_ARGS")
+printf '%q ' --qemu "$bld/qemu-system-x86_64" "${kargs[@]}" \
 	--root "$root.img" --module "$ko" --guest-bin "$bin" \
 	--host-traffic "$ZCNIC_CACHE/host-bin/zcnic-traffic"
 echo

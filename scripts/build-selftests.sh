@@ -16,14 +16,15 @@ mkdir -p "$root/build/linux"
 cleanup() { umount "$root/build/linux" 2>/dev/null || true; }
 trap cleanup EXIT
 mount --bind "$src" "$root/build/linux"
-rm -rf "$out" "$root/build/ksft-out" "$root/build/ksft-hdr"
+rm -rf "$out" "$root/build/ksft-out" "$root/build/ksft-hdr" "$root/build/ksft-kobj"
 say "building the kernel's drivers/net selftests"
-# The hw Makefile probes liburing with "echo -e" and "-luring" before the
+# headers_install goes out of tree: the debug kernel build needs a clean
+# source tree. The hw Makefile probes liburing with "echo -e" and "-luring" before the
 # source: that needs bash as the shell and no --as-needed on Debian.
 run_logged "$root/build/ksft.log" chroot "$root" sh -c '
 	set -e
 	cd /build/linux
-	make -s headers_install INSTALL_HDR_PATH=/build/ksft-hdr
+	make -s O=/build/ksft-kobj headers_install INSTALL_HDR_PATH=/build/ksft-hdr
 	make -C tools/testing/selftests SHELL=/bin/bash CC="gcc -Wl,--no-as-needed" \
 		TARGETS="drivers/net drivers/net/hw" KHDR_INCLUDES="-isystem /build/ksft-hdr/include" \
 		O=/build/ksft-out install INSTALL_PATH=/build/ksft -j2

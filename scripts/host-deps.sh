@@ -9,7 +9,8 @@ need_root
 BASE_PKGS=(build-essential ninja-build pkgconf libglib2.0-dev zlib1g-dev
 	flex bison python3-venv libslirp-dev seabios qemu-system-data
 	debootstrap e2fsprogs iproute2 socat kmod python3-yaml
-	debian-archive-keyring dpkg-dev xz-utils ca-certificates iputils-ping ethtool)
+	debian-archive-keyring dpkg-dev xz-utils ca-certificates iputils-ping ethtool
+	bc libelf-dev libssl-dev cpio)
 BPO_PKGS=(meson python3-pycotap)
 
 missing=()

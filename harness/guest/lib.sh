@@ -16,7 +16,7 @@ ctl() {
 # Kernel log lines after MARKER that fail a test (same list as the host's).
 kernel_problems_since() {
 	dmesg --notime 2>/dev/null | awk -v m="$1" 'index($0, m) { on = 1; next } on' |
-		grep -E 'WARNING:|BUG:|kernel BUG at|Oops[: ]|general protection fault|KASAN:|unreferenced object 0x|ref_tracker:|possible recursive locking|suspicious RCU usage|UBSAN:|DMA-API:' || true
+		grep -E 'WARNING:|BUG:|kernel BUG at|Oops[: ]|general protection fault|KASAN:|unreferenced object 0x|ref_tracker:|possible recursive locking|suspicious RCU usage|UBSAN:|DMA-API: [^ ]+ [^ ]+: |DMA-API: .*(out of memory|disabl|exceeded|ENOMEM)' || true
 }
 
 # The interface the zcnic driver bound, N-th (0-based) by PCI address.

@@ -10,6 +10,9 @@
 Q=1
 PORT=9500
 MB=$((1 << 20))
+# size of the long streams; the debug kernel's run makes them shorter
+STREAM_MB=${LIFECYCLE_MB:-64}
+[ "$STREAM_MB" -ge 16 ] || STREAM_MB=16	# -E exits holding after 8 MiB
 
 ktap_plan 14
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
@@ -41,8 +44,8 @@ clean_after() {
 restart_under_traffic() {
 	local out rc
 	out=$(mktemp)
-	start_rx "$out" -q $Q -n $((64 * MB)) || { cat "$out"; return 1; }
-	send_bg $((64 * MB)) 12
+	start_rx "$out" -q $Q -n $((STREAM_MB * MB)) || { cat "$out"; return 1; }
+	send_bg $((STREAM_MB * MB)) 12
 	sleep 0.5
 	for i in 1 2 3; do
 		echo $Q > "$dbg/queue_reset" || { echo "queue_reset failed"; return 1; }
@@ -61,8 +64,8 @@ updown_while_bound() {
 	local out rc
 	out=$(mktemp)
 	# 8 s of paced traffic: a netlink query takes over a second under TCG
-	start_rx "$out" -q $Q -n $((64 * MB)) || return 1
-	send_bg $((64 * MB)) 8
+	start_rx "$out" -q $Q -n $((STREAM_MB * MB)) || return 1
+	send_bg $((STREAM_MB * MB)) 8
 	sleep 1
 	ip link set "$ifc" down; sleep 0.5; ip link set "$ifc" up
 	if ! queue_bound "$ifc" $Q; then
@@ -82,8 +85,8 @@ ktap_check down-up-while-bound updown_while_bound
 killed_mid_flow() {
 	local out
 	out=$(mktemp)
-	start_rx "$out" -q $Q -n $((64 * MB)) || return 1
-	send_bg $((64 * MB)) 16
+	start_rx "$out" -q $Q -n $((STREAM_MB * MB)) || return 1
+	send_bg $((STREAM_MB * MB)) 16
 	sleep 1
 	kill -9 $RX_PID; wait $RX_PID 2>/dev/null
 	zcnic-host kill tx >/dev/null
@@ -94,8 +97,8 @@ ktap_check receiver-killed-mid-flow killed_mid_flow
 exit_holding() {
 	local out
 	out=$(mktemp)
-	start_rx "$out" -q $Q -n $((64 * MB)) -E $((8 * MB)) || return 1
-	send_bg $((64 * MB))
+	start_rx "$out" -q $Q -n $((STREAM_MB * MB)) -E $((8 * MB)) || return 1
+	send_bg $((STREAM_MB * MB))
 	wait $RX_PID
 	grep exiting "$out"
 	zcnic-host kill tx >/dev/null
@@ -135,8 +138,8 @@ second_area() {
 	out=$(mktemp)
 	# two 4 MiB areas, and a receiver that starves the queue until the
 	# kernel runs out of both, so that the second one must be drawn on
-	start_rx "$out" -q $Q -n $((64 * MB)) -A 4 -2 -W 200 || { cat "$out"; return 1; }
-	send_bg $((64 * MB))
+	start_rx "$out" -q $Q -n $((STREAM_MB * MB)) -A 4 -2 -W 200 || { cat "$out"; return 1; }
+	send_bg $((STREAM_MB * MB))
 	wait $RX_PID; rc=$?
 	zcnic-host wait tx 120 >/dev/null || rc=1
 	grep -E 'area|result' "$out"
@@ -178,8 +181,8 @@ unbind_rebind() {
 	local out pci rc
 	out=$(mktemp)
 	pci=$(basename "$(readlink -f /sys/class/net/$ifc/device)")
-	start_rx "$out" -q $Q -n $((64 * MB)) -t 20 || return 1
-	send_bg $((64 * MB)) 16
+	start_rx "$out" -q $Q -n $((STREAM_MB * MB)) -t 20 || return 1
+	send_bg $((STREAM_MB * MB)) 16
 	sleep 1
 	echo "$pci" > /sys/bus/pci/drivers/zcnic/unbind || return 1
 	wait $RX_PID; rc=$?

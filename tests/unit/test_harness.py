@@ -7,6 +7,12 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../harness"))
 import ktap  # noqa: E402
+import importlib.util  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "ksft_table", os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../harness/ksft-table.py"))
+ksft_table = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ksft_table)
 
 cases = []
 
@@ -52,6 +58,25 @@ def kernel_log_verdicts():
         "[ 3.0] BUG: KASAN: slab-out-of-bounds\nunreferenced object 0xffff8880 (size 64):\n")
     assert len(bad) == 3, bad
     assert ktap.scan_kernel_log("[ 1.0] zcnic: link up\n[ 1.1] warning-free\n") == []
+    # DMA-API debug: its boot lines are fine, a report about a device is not
+    assert ktap.scan_kernel_log("[ 0.5] DMA-API: preallocated 65536 debug entries\n"
+                                "[ 0.5] DMA-API: debugging enabled by kernel config\n") == []
+    assert len(ktap.scan_kernel_log(
+        "[ 9.0] DMA-API: zcnic 0000:00:03.0: device driver failed to check map error\n"
+        "[ 9.1] DMA-API: debugging out of memory - disabling\n")) == 2
+
+
+@case
+def ksft_table_rows_carry_kernel_and_skips():
+    text = ("    KTAP version 1\n        ok 1 t.a\n        ok 2 t.b # SKIP no pause\n"
+            "        # Totals: pass:1 fail:0 xfail:0 xpass:0 skip:1 error:0\n"
+            "    ok 1 drivers/net:stats.py\n"
+            "        not ok 1 p.x\n        # Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0\n"
+            "    not ok 2 drivers/net/hw:pp_alloc_fail.py\n")
+    rows = ksft_table.rows_of(text, "debug")
+    assert rows == [("drivers/net:stats.py", "debug", "pass", "1 passed, 0 failed, 1 skipped", "t.b: no pause"),
+                    ("drivers/net/hw:pp_alloc_fail.py", "debug", "**fail**", "0 passed, 1 failed, 0 skipped", "")], rows
+    assert ksft_table.table(rows).splitlines()[2].startswith("| `drivers/net:stats.py` | debug | pass |")
 
 
 @case
