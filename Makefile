@@ -12,7 +12,7 @@ S := $(CURDIR)/scripts
 all: qemu driver guest-bins
 
 help:
-	@echo "make test        build everything, run unit, qtest and guest tests"
+	@echo "make test        build everything, run unit, qtest, guest and selftest levels"
 	@echo "make demo        boot the bed and stream checked TCP into the guest"
 	@echo "make guest-test  GUEST_TESTS='smoke' -- only the guest level"
 	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
