@@ -1321,12 +1321,13 @@ static void rss_set_indir(Zt *t, uint32_t ctx, const uint8_t *tbl)
     }
 }
 
-static void test_rss(void)
+/*
+ * Four split RX queues, context 0 on the Microsoft key with a table that
+ * spreads over all of them (left in @indir).
+ */
+static void rss_setup4(Zt *t, RxQ *r, uint8_t *indir)
 {
-    Zt *t = zt_start(",queues=4");
-    uint8_t frame[2048], indir[ZCNIC_RSS_INDIR_SIZE];
-    RxQ r[4];
-    uint32_t i, q, len, l5, flags, pass;
+    uint32_t i, q;
 
     for (q = 0; q < 4; q++) {
         rxq_setup(t, &r[q], q, ZCNIC_RXQ_CTRL_HDS, 256, 12);
@@ -1336,6 +1337,16 @@ static void test_rss(void)
     }
     rss_set_key(t, 0, ms_key);
     rss_set_indir(t, 0, indir);
+}
+
+static void test_rss(void)
+{
+    Zt *t = zt_start(",queues=4");
+    uint8_t frame[2048], indir[ZCNIC_RSS_INDIR_SIZE];
+    RxQ r[4];
+    uint32_t i, q, len, l5, flags, pass;
+
+    rss_setup4(t, r, indir);
 
     for (pass = 0; pass < 2; pass++) {
         /* pass 0 hashes ports too, pass 1 only addresses */
@@ -1533,14 +1544,7 @@ static void test_rss_fields(void)
     FrameSpec fs;
     RxQ r[4];
 
-    for (q = 0; q < 4; q++) {
-        rxq_setup(t, &r[q], q, ZCNIC_RXQ_CTRL_HDS, 256, 12);
-    }
-    for (i = 0; i < ZCNIC_RSS_INDIR_SIZE; i++) {
-        indir[i] = (i * 7 + 1) % 4;
-    }
-    rss_set_key(t, 0, ms_key);
-    rss_set_indir(t, 0, indir);
+    rss_setup4(t, r, indir);
     wr(t, ZCNIC_RSS_CFG(0), all_types);
 
     /* reset value: every field; unknown bits and IP types' ports read 0 */
