@@ -18,9 +18,9 @@ trap cleanup EXIT
 mount --bind "$src" "$root/build/linux"
 rm -rf "$out" "$root/build/ksft-out" "$root/build/ksft-hdr" "$root/build/ksft-kobj"
 say "building the kernel's drivers/net selftests"
-# headers_install goes out of tree: the debug kernel build needs a clean
-# source tree. The hw Makefile probes liburing with "echo -e" and "-luring" before the
-# source: that needs bash as the shell and no --as-needed on Debian.
+# headers_install goes out of tree: the kernels built from this source need
+# it clean. The hw Makefile probes liburing with "echo -e" and "-luring"
+# before the source: that needs bash as the shell and no --as-needed.
 run_logged "$root/build/ksft.log" chroot "$root" sh -c '
 	set -e
 	cd /build/linux
