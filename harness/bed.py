@@ -20,9 +20,15 @@ import sys
 import tempfile
 import time
 
+import ctypes
+
 import ktap
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+BOOT_SECS = 300         # from QEMU's start to the guest's first step
+STEP_MARGIN = 60        # the guest runner adds this to each test's timeout
+PR_SET_PDEATHSIG = 1
 
 HOST_V4 = "198.18.0.1"
 GUEST_V4 = "198.18.0.2"
@@ -39,6 +45,40 @@ def log(msg):
 
 class BedError(Exception):
     pass
+
+
+def run_timeout(ntests, test_timeout):
+    """The whole run's deadline: boot, every test's own deadline, collection."""
+    return BOOT_SECS + ntests * (test_timeout + STEP_MARGIN) + 120
+
+
+def die_with_parent():
+    """preexec_fn: the child gets SIGKILL when the harness dies, however it
+    dies (SIGKILL, a CI time-out), so no QEMU or traffic tool outlives it.
+    The setting survives exec (ip netns exec execs QEMU in place)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    os.setsid()
+
+
+def netns_pids(name):
+    out = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split() if p.isdigit()]
+
+
+def remove_netns(name):
+    """Kill what still runs in namespace NAME, then delete it."""
+    for _ in range(50):
+        pids = netns_pids(name)
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
 
 
 class Qmp:
@@ -92,7 +132,7 @@ class Bed:
 
     def __init__(self, qemu, kernel, initrd, rootimg, logdir, topology="host",
                  verbose=False, timeout=1800, cpus=2, mem=2048, qemu_args=(),
-                 append=""):
+                 append="", plan=()):
         self.qemu = qemu
         self.append = append
         self.kernel = kernel
@@ -105,6 +145,8 @@ class Bed:
         self.cpus = cpus
         self.mem = mem
         self.qemu_args = list(qemu_args)
+        self.plan = list(plan)
+        self.started = time.monotonic()
         self.netns = f"zcnic{os.getpid()}"
         self.proc = None
         self.qmp = None
@@ -129,13 +171,14 @@ class Bed:
 
     @staticmethod
     def remove_stale_namespaces():
-        """Namespaces left by a harness that was killed outright."""
+        """Namespaces left by a harness that was killed outright: their
+        processes are killed first, then the namespace goes."""
         out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
         for line in out.splitlines():
             name = line.split()[0] if line.split() else ""
             if name.startswith("zcnic") and name[5:].isdigit():
                 if not os.path.exists(f"/proc/{name[5:]}"):
-                    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+                    remove_netns(name)
 
     def setup_net(self):
         self.remove_stale_namespaces()
@@ -150,7 +193,7 @@ class Bed:
             self._ns("ip", "link", "set", TAP, "up")
 
     def teardown_net(self):
-        subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
+        remove_netns(self.netns)
 
     # -- guest payload disk ------------------------------------------------
     def make_payload(self, files, env):
@@ -217,22 +260,31 @@ class Bed:
             f.write(shlex.join(cmd) + "\n")
         self.qemu_stderr = open(os.path.join(self.logdir, "qemu-stderr.log"), "w")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.qemu_stderr,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         ctl_path = f"{self.tmp}/ctl.sock"
         deadline = time.monotonic() + 30
         while not os.path.exists(ctl_path):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self._qemu_failed()
             time.sleep(0.05)
-        self.ctl = socket.socket(socket.AF_UNIX)
-        self.ctl.connect(ctl_path)
-        self.qmp = Qmp(f"{self.tmp}/qmp.sock")
+        try:
+            self.ctl = socket.socket(socket.AF_UNIX)
+            self.ctl.connect(ctl_path)
+            self.qmp = Qmp(f"{self.tmp}/qmp.sock")
+        except (OSError, BedError, ValueError):
+            # QEMU created its sockets, then stopped at an option it refused
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                raise BedError("QEMU does not answer on its QMP socket.\ncommand: " +
+                               shlex.join(self.qemu_cmdline()))
+            self._qemu_failed()
 
     def _qemu_failed(self):
         self.qemu_stderr.flush()
         with open(os.path.join(self.logdir, "qemu-stderr.log")) as f:
             err = f.read().strip()
-        raise BedError("QEMU failed to start.\ncommand: " +
+        raise BedError(f"QEMU failed to start (exit status {self.proc.poll()}).\ncommand: " +
                        shlex.join(self.qemu_cmdline()) + "\nerror: " + (err or "(none)"))
 
     def console_tail(self, n=30):
@@ -279,7 +331,8 @@ class Bed:
         if op == "bg":
             name, argv = args[0], self._tool_argv(args[1:])
             out = tempfile.TemporaryFile()
-            self.jobs[name] = (subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT), out)
+            self.jobs[name] = (subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
+                                                preexec_fn=die_with_parent), out)
             return 0, f"started {name}"
         if op == "wait":
             job = self.jobs.pop(args[0], None)
@@ -315,8 +368,7 @@ class Bed:
                 self.step = words[1] if len(words) > 1 else "?"
                 secs = float(words[2]) if len(words) > 2 else 600
                 self.step_deadline = time.monotonic() + secs
-                if self.verbose:
-                    log(f"guest step: {self.step}")
+                self.progress()
             elif kind == "host" and len(words) >= 3:
                 rid = words[1]
                 try:
@@ -337,10 +389,19 @@ class Bed:
         if self.verbose:
             print(f"  | {line}", flush=True)
 
+    def progress(self):
+        """One line a step, so a long run shows where it is without V=1."""
+        took = int(time.monotonic() - self.started)
+        if self.step in self.plan:
+            where = f"test {self.plan.index(self.step) + 1} of {len(self.plan)}: {self.step}"
+        else:
+            where = self.step
+        log(f"guest: {where} ({took // 60}m{took % 60:02d}s elapsed)")
+
     def serve(self):
         """Serve the guest until it exits; returns its KTAP text."""
         deadline = time.monotonic() + self.timeout
-        self.step_deadline = time.monotonic() + 300      # boot
+        self.step_deadline = time.monotonic() + BOOT_SECS
         buf = b""
         self.klog_file = open(self.klog, "w")
         with open(self.results_path, "w") as results:
@@ -382,7 +443,8 @@ class Bed:
                 pass
         if self.proc and self.proc.poll() is None:
             try:
-                self.proc.wait(timeout=30)      # the guest powers off by itself
+                # a guest that finished powers off by itself
+                self.proc.wait(timeout=30 if self.exit_code is not None else 0.1)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()

@@ -2,13 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Rewrite the README's table of kernel selftest results on zcnic from the
 guest output of ksft runs (LOGDIR/<level>/results.ktap), each one labelled
-with the guest kernel it ran on.
+with the guest kernel it ran on. A skipped case is explained by its line in
+tests/expected-skips; one that is not listed there is marked unexpected.
 
   ksft-table.py README KERNEL=RESULTS_KTAP [KERNEL=RESULTS_KTAP ...]
 """
 
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
 
 BEGIN = "<!-- ksft-table-begin -->"
 END = "<!-- ksft-table-end -->"
@@ -17,12 +22,20 @@ PROG = re.compile(r"^ {4}(ok|not ok) \d+ (\S+)(?:\s*#\s*(.*))?$")
 TOTALS = re.compile(r"^ {8}# Totals: pass:(\d+) fail:(\d+) xfail:\d+ xpass:\d+ skip:(\d+)")
 
 
-def rows_of(text, kernel):
+def why_skipped(prog, case, reason, expected):
+    name = f"ksft:ksft/{prog}/{case}"
+    listed = next((e for e in expected if e.matches(e.level, name)), None)
+    if listed:
+        return f"{case}: {listed.why}"
+    return f"{case}: **unexpected** ({reason})"
+
+
+def rows_of(text, kernel, expected=()):
     rows, skips, totals = [], [], None
     for line in text.splitlines():
         m = CASE.match(line)
         if m and (m.group(3) or "").upper().startswith("SKIP"):
-            skips.append(f"{m.group(2)}: {m.group(3)[4:].strip()}")
+            skips.append((m.group(2), m.group(3)[4:].strip()))
             continue
         m = TOTALS.match(line)
         if m:
@@ -34,7 +47,8 @@ def rows_of(text, kernel):
             if (m.group(3) or "").upper().startswith("SKIP"):
                 status = "skip"
             cases = f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped" if totals else ""
-            rows.append((m.group(2), kernel, status, cases, "; ".join(skips)))
+            why = [why_skipped(m.group(2), case, reason, expected) for case, reason in skips]
+            rows.append((m.group(2), kernel, status, cases, "; ".join(why)))
             skips, totals = [], None
     return rows
 
@@ -50,13 +64,14 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     readme_path, rows = sys.argv[1], []
+    expected = ktap.load_expected_skips()
     for arg in sys.argv[2:]:
         kernel, _, path = arg.partition("=")
         if not path:
             sys.exit(f"{arg}: expected KERNEL=RESULTS_KTAP")
         try:
             with open(path, errors="replace") as f:
-                got = rows_of(f.read(), kernel)
+                got = rows_of(f.read(), kernel, expected)
         except OSError as e:
             sys.exit(f"{path}: {e.strerror}")
         if not got:

@@ -21,71 +21,68 @@ say "logs: $LOGDIR"
 
 "$ZCNIC_TOP/scripts/host-deps.sh" || exit 1
 
-fail_level() {	# LEVEL REASON: record a level that could not run
-	printf 'KTAP version 1\n1..1\nnot ok 1 %s # %s\n' "$1" "$2" > "$LOGDIR/$1.ktap"
-	say "$1: $2"
-}
+. "$ZCNIC_TOP/scripts/levels.sh"
 
-# run_bed LEVEL ZCNIC-BED-OPTIONS...: one guest boot for a test level, with
-# the selftests on board (the guest tests use their YNL too)
-run_bed() {
-	local level=$1 args ksft
-	shift
-	if ! args=$("$ZCNIC_TOP/scripts/bed-args.sh") ||
-	   ! ksft=$("$ZCNIC_TOP/scripts/build-selftests.sh"); then
-		fail_level "$level" "the bed or the selftests did not build"
-		return
-	fi
-	eval "set -- $args \"\$@\""
-	"$ZCNIC_TOP/harness/zcnic-bed" run "$@" --payload "ksft=$ksft" \
-		--logdir "$LOGDIR/$level" --junit "$LOGDIR/$level.junit.xml" \
-		$([ "$ZCNIC_V" = 1 ] && echo -v) > "$LOGDIR/$level.out"
-	cp "$LOGDIR/$level/summary.ktap" "$LOGDIR/$level.ktap" 2>/dev/null ||
-		fail_level "$level" "the run produced no results (see $LOGDIR/$level)"
+# Ctrl-C (or a CI time-out's SIGTERM) stops the whole run, not just the
+# level in flight; the bed already stopped its QEMU and namespace
+interrupted() {
+	say "interrupted: no further levels run (logs: $LOGDIR)"
+	exit 130
 }
+trap interrupted INT TERM HUP
 
+set -- $LEVELS
+nlevels=$#
+i=0
 for level in $LEVELS; do
+	i=$((i + 1))
 	start=$(date +%s)
+	level_begin "$level"
 	case $level in
 	unit)
-		say "level unit: host unit tests"
-		make -s -C "$ZCNIC_TOP/tests/unit" OUT="$LOGDIR/unit-bin" run > "$LOGDIR/unit.ktap" 2>"$LOGDIR/unit.err" ||
-			true
+		say "[$i/$nlevels] level unit: host unit tests"
+		make -s -C "$ZCNIC_TOP/tests/unit" OUT="$LOGDIR/unit-bin" run > "$LOGDIR/unit.ktap" 2>"$LOGDIR/unit.err"
+		level_end unit $?
 		[ -s "$LOGDIR/unit.ktap" ] || fail_level unit "unit tests did not build (see $LOGDIR/unit.err)"
 		;;
 	qtest)
-		say "level qtest: the device without a guest kernel"
+		say "[$i/$nlevels] level qtest: the device without a guest kernel"
 		if bld=$("$ZCNIC_TOP/scripts/build-qemu.sh" --qtest); then
 			QTEST_QEMU_BINARY=$bld/qemu-system-x86_64 QTEST_QEMU_IMG=/bin/false \
 				timeout 600 "$bld/tests/qtest/zcnic-test" --tap -k > "$LOGDIR/qtest.ktap" 2>"$LOGDIR/qtest.err"
+			level_end qtest $?
 			[ -s "$LOGDIR/qtest.ktap" ] || fail_level qtest "zcnic-test printed nothing (see $LOGDIR/qtest.err)"
 		else
 			fail_level qtest "QEMU did not build"
 		fi
 		;;
 	guest)
-		say "level guest: boot the bed and run: $GUEST_TESTS"
-		run_bed guest --tests "$GUEST_TESTS"
+		say "[$i/$nlevels] level guest: boot the bed and run: $GUEST_TESTS"
+		run_bed guest --tests "$GUEST_TESTS" || interrupted
 		;;
 	ksft)
-		say "level ksft: the kernel's drivers/net selftests on zcnic (loop topology)"
-		run_bed ksft --topology loop --tests ksft --env "KSFT_TESTS=$KSFT_TESTS" --prefix "ksft:"
+		say "[$i/$nlevels] level ksft: the kernel's drivers/net selftests on zcnic (loop topology)"
+		# one guest test runs them all: its deadline covers each selftest's own
+		set -- $KSFT_TESTS
+		run_bed ksft --topology loop --tests ksft --env "KSFT_TESTS=$KSFT_TESTS" --prefix "ksft:" \
+			--test-timeout $(( ($# + 1) * 600 )) || interrupted
 		;;
 	ksft-inject)
-		say "level ksft-inject: selftests on the fault-injection kernel: $KSFT_INJECT_TESTS"
+		say "[$i/$nlevels] level ksft-inject: selftests on the fault-injection kernel: $KSFT_INJECT_TESTS"
 		GUEST_KERNEL=inject run_bed ksft-inject --topology loop --tests ksft \
-			--env "KSFT_TESTS=$KSFT_INJECT_TESTS" --prefix "ksft:"
+			--env "KSFT_TESTS=$KSFT_INJECT_TESTS" --prefix "ksft:" || interrupted
 		;;
 	guest-debug)
-		say "level guest-debug: guest tests on the debug kernel: $GUEST_DEBUG_TESTS"
+		say "[$i/$nlevels] level guest-debug: guest tests on the debug kernel: $GUEST_DEBUG_TESTS"
 		# the debug kernel receives at about 1 MB/s under TCG
-		GUEST_KERNEL=debug run_bed guest-debug --tests "$GUEST_DEBUG_TESTS" --env LIFECYCLE_MB=16
+		GUEST_KERNEL=debug run_bed guest-debug --tests "$GUEST_DEBUG_TESTS" --env LIFECYCLE_MB=16 ||
+			interrupted
 		;;
 	*)
 		die "unknown test level '$level' (unit, qtest, guest, ksft, ksft-inject, guest-debug)"
 		;;
 	esac
-	say "level $level done in $(( $(date +%s) - start ))s"
+	say "[$i/$nlevels] level $level done in $(( $(date +%s) - start ))s"
 done
 
 python3 "$ZCNIC_TOP/harness/summarize.py" "$LOGDIR" $LEVELS

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The runner's verdicts when things go wrong: the real harness
+(harness/zcnic-bed, scripts/levels.sh, harness/summarize.py) against a
+stand-in QEMU (fake-qemu) that crashes, hangs or refuses to start, and a
+log directory with an earlier run's results in it. Needs root (network
+namespaces); prints KTAP."""
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "harness"))
+import ktap  # noqa: E402
+
+cases = []
+
+
+def case(fn):
+    cases.append(fn)
+    return fn
+
+
+def bed_options(tmp):
+    """What scripts/bed-args.sh would print, pointing at stand-ins."""
+    gbin = os.path.join(tmp, "guest-bin")
+    os.makedirs(gbin, exist_ok=True)
+    for t in ("t1", "t2", "t3"):
+        with open(os.path.join(gbin, t), "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+    ko = os.path.join(tmp, "zcnic.ko")
+    open(ko, "w").close()
+    return ["--qemu", os.path.join(HERE, "fake-qemu"), "--kernel", "/dev/null",
+            "--root", "/dev/null", "--module", ko, "--guest-bin", gbin,
+            "--host-traffic", "/bin/true"]
+
+
+def run_level(scenario, logdir, bed=None, stale=False):
+    """scripts/levels.sh's run_bed for level "guest" with the stand-ins,
+    then harness/summarize.py over it. Returns (summary output, status)."""
+    tmp = tempfile.mkdtemp(dir=logdir)
+    os.makedirs(os.path.join(tmp, "ksft"), exist_ok=True)
+    if stale:
+        os.makedirs(os.path.join(logdir, "guest"), exist_ok=True)
+        for p in ("guest/summary.ktap", "guest.ktap"):
+            with open(os.path.join(logdir, p), "w") as f:
+                f.write("KTAP version 1\n1..1\nok 1 guest:everything\n")
+    script = f"""
+        . {shlex.quote(TOP)}/scripts/lib.sh
+        LOGDIR={shlex.quote(logdir)}
+        {'ZCNIC_BED=' + shlex.quote(bed) if bed else ''}
+        . {shlex.quote(TOP)}/scripts/levels.sh
+        bed_args() {{ printf '%q ' {' '.join(shlex.quote(a) for a in bed_options(tmp))}; }}
+        selftests_dir() {{ echo {shlex.quote(tmp)}/ksft; }}
+        level_begin guest
+        run_bed guest --tests 't1 t2 t3' --test-timeout 30
+    """
+    env = dict(os.environ, FAKE_GUEST=scenario, ZCNIC_V="0")
+    bed = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    p = subprocess.run([sys.executable, os.path.join(TOP, "harness/summarize.py"), logdir, "guest"],
+                       capture_output=True, text=True, timeout=60)
+    return bed.stderr + p.stdout + p.stderr, p.returncode
+
+
+def fails_of(out):
+    return [ln.split(" # ")[0][len("FAIL "):] for ln in out.splitlines() if ln.startswith("FAIL ")]
+
+
+def leftovers(tag):
+    ns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    ps = subprocess.run(["pgrep", "-f", "fake-qemu"], capture_output=True, text=True).stdout
+    return [ln for ln in ns.splitlines() if ln.startswith("zcnic")] + ps.split()
+
+
+@case
+def crash_mid_test_names_the_test_in_flight_and_the_rest():
+    with tempfile.TemporaryDirectory() as d:
+        out, rc = run_level("crash", d)
+        f = fails_of(out)
+        assert rc == 1, out
+        assert "guest: guest:t2" in f and "guest: guest:t3" in f, out
+        assert "guest: guest:t2/missing-2" in f and "guest: guest:t2/missing-3" in f, out
+        assert "guest: guest:t1" not in f, out
+        assert "guest:t2 # in flight when the run stopped" in out, out
+        assert "guest:t3 # never ran" in out, out
+        assert not leftovers("crash"), leftovers("crash")
+
+
+@case
+def hang_is_killed_at_the_step_deadline_and_named():
+    with tempfile.TemporaryDirectory() as d:
+        out, rc = run_level("hang", d)
+        f = fails_of(out)
+        assert rc == 1, out
+        assert "guest: guest:t2" in f and "guest: guest:t3" in f, out
+        assert "guest timed out in step 't2'" in out, out
+        assert not leftovers("hang"), leftovers("hang")
+
+
+@case
+def qemu_that_refuses_an_option_is_reported_with_its_command_and_error():
+    with tempfile.TemporaryDirectory() as d:
+        out, rc = run_level("bad-option", d)
+        assert rc == 1, out
+        # the terminal shows the command line and QEMU's own error
+        assert "QEMU failed to start" in out and "command: " + os.path.join(HERE, "fake-qemu") in out, out
+        assert "Property 'zcnic.bogus' not found" in out, out
+        for t in ("load-driver", "t1", "t2", "t3"):
+            assert f"guest: guest:{t}" in fails_of(out), out
+
+
+@case
+def qemu_gone_before_qmp_answers_is_an_error_not_a_traceback():
+    with tempfile.TemporaryDirectory() as d:
+        out, rc = run_level("gone-early", d)
+        assert rc == 1, out
+        assert "Traceback" not in out and "ConnectionResetError" not in out, out
+        assert "QEMU failed to start" in out, out
+        assert "failed to load the option ROM" in out, out
+
+
+@case
+def failed_insmod_is_a_failure_of_its_own():
+    with tempfile.TemporaryDirectory() as d:
+        out, rc = run_level("insmod", d)
+        assert rc == 1 and fails_of(out) == ["guest: guest:load-driver"], out
+
+
+@case
+def a_passing_run_passes():
+    with tempfile.TemporaryDirectory() as d:
+        out, rc = run_level("pass", d)
+        assert rc == 0 and fails_of(out) == [], out
+        assert out.strip().splitlines()[-1] == "5 passed, 0 failed", out
+
+
+@case
+def stale_results_in_a_reused_logdir_never_count():
+    with tempfile.TemporaryDirectory() as d:
+        # the bed itself dies before writing anything
+        out, rc = run_level("pass", d, bed="/bin/false", stale=True)
+        assert rc == 1, out
+        assert "guest: guest:everything" not in out, out
+        assert any("no results" in ln for ln in out.splitlines() if ln.startswith("FAIL")), out
+
+
+print("KTAP version 1")
+if os.geteuid() != 0:
+    print("1..0 # SKIP needs root (network namespaces)")
+    sys.exit(4)
+print(f"1..{len(cases)}")
+failed = 0
+for i, fn in enumerate(cases, 1):
+    try:
+        fn()
+        print(f"ok {i} {fn.__name__}")
+    except (AssertionError, OSError, subprocess.SubprocessError) as e:
+        failed += 1
+        print(f"not ok {i} {fn.__name__}")
+        print("# " + str(e).replace("\n", "\n# "))
+sys.exit(1 if failed else 0)
