@@ -52,7 +52,7 @@ SRC
 	fi
 	mv "$PAPT_DIR/sources.list.new" "$PAPT_DIR/sources.list"
 	say "refreshing private apt lists (trixie, trixie-backports, sid)"
-	papt update >"$PAPT_DIR/update.log" 2>&1 ||
+	bounded 900 "the private apt update" papt update >"$PAPT_DIR/update.log" 2>&1 ||
 		{ tail "$PAPT_DIR/update.log" >&2; die "private apt update failed (log: $PAPT_DIR/update.log)"; }
 	touch "$PAPT_DIR/stamp"
 }

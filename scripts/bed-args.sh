@@ -20,5 +20,6 @@ esac
 [ -n "${KERNEL_ARGS:-}" ] && kargs+=(--append "$KERNEL_ARGS")
 printf '%q ' --qemu "$bld/qemu-system-x86_64" "${kargs[@]}" \
 	--root "$root.img" --module "$ko" --guest-bin "$bin" \
-	--host-traffic "$ZCNIC_CACHE/host-bin/zcnic-traffic"
+	--host-traffic "$ZCNIC_CACHE/host-bin/$(cat "$ZCNIC_TOP/tests/tools/zcnic-traffic.c" \
+		"$ZCNIC_TOP/tests/lib/pattern.h" | key_of)/zcnic-traffic"
 echo

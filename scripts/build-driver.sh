@@ -29,14 +29,18 @@ stock)
 	root=$("$ZCNIC_TOP/scripts/build-rootfs.sh")
 	kver=$(cat "$root/etc/zcnic-kernel")
 	kbuild=${KERNEL_BUILD:-/usr/src/linux-headers-$kver}
-	dst=$root/build/zcnic
+	# per checkout: two checkouts' runs never build into each other's tree
+	sub=build/zcnic-$(checkout_key)
+	dst=$root/$sub
+	cache_lock "driver-stock-$(checkout_key)"
 	sync_src "$dst"
-	run_logged "$dst/build.log" in_root "$root" make -C "$kbuild" M=/build/zcnic/driver "${flags[@]}" modules ||
+	run_logged "$dst/build.log" in_root "$root" make -C "$kbuild" M="/$sub/driver" "${flags[@]}" modules ||
 		die "driver build failed (log: $dst/build.log)"
 	;;
 debug|inject)
 	kbuild=$("$ZCNIC_TOP/scripts/build-kernel.sh" "$GUEST_KERNEL")
-	dst=$kbuild/zcnic
+	dst=$kbuild/zcnic-$(checkout_key)
+	cache_lock "driver-$GUEST_KERNEL-$(checkout_key)"
 	sync_src "$dst"
 	run_logged "$dst/build.log" make -C "$kbuild" M="$dst/driver" "${flags[@]}" modules ||
 		die "driver build failed (log: $dst/build.log)"

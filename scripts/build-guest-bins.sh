@@ -8,19 +8,23 @@ set -euo pipefail
 need_root
 
 root=$("$ZCNIC_TOP/scripts/build-rootfs.sh")
-dst=$root/build/zcnic
+# per checkout: two checkouts' runs never build into each other's tree
+sub=build/zcnic-$(checkout_key)
+dst=$root/$sub
+cache_lock "guest-bins-$(checkout_key)"
 mkdir -p "$dst"
-rm -rf "$dst/tests"
+remove_tree "$dst/tests"
 cp -a "$ZCNIC_TOP/tests" "$ZCNIC_TOP/include" "$dst/"
-cp "$ZCNIC_TOP/tests/guest/Makefile" "$dst/tests/guest/Makefile"
-run_logged "$dst/guest-bins.log" in_root "$root" make -C /build/zcnic/tests/guest -j2 OUT=/build/zcnic/bin ||
+run_logged "$dst/guest-bins.log" in_root "$root" make -C "/$sub/tests/guest" -j2 OUT="/$sub/bin" ||
 	die "guest programs failed to build (log: $dst/guest-bins.log)"
 
-hb=$ZCNIC_CACHE/host-bin
-mkdir -p "$hb"
-if [ ! -x "$hb/zcnic-traffic" ] || [ "$ZCNIC_TOP/tests/tools/zcnic-traffic.c" -nt "$hb/zcnic-traffic" ] ||
-   [ "$ZCNIC_TOP/tests/lib/pattern.h" -nt "$hb/zcnic-traffic" ]; then
-	gcc -O2 -Wall -Wextra -o "$hb/zcnic-traffic" "$ZCNIC_TOP/tests/tools/zcnic-traffic.c" -lpthread ||
+# the host's traffic tool, keyed by its sources (bed-args.sh finds it the
+# same way)
+hb=$ZCNIC_CACHE/host-bin/$(cat "$ZCNIC_TOP/tests/tools/zcnic-traffic.c" "$ZCNIC_TOP/tests/lib/pattern.h" | key_of)
+if [ ! -x "$hb/zcnic-traffic" ]; then
+	mkdir -p "$hb"
+	gcc -O2 -Wall -Wextra -o "$hb/zcnic-traffic.new" "$ZCNIC_TOP/tests/tools/zcnic-traffic.c" -lpthread ||
 		die "host traffic tool failed to build"
+	mv "$hb/zcnic-traffic.new" "$hb/zcnic-traffic"
 fi
 echo "$dst/bin"

@@ -12,7 +12,11 @@ want_qtest=0
 [ "${1:-}" = --qtest ] && want_qtest=1
 
 src=$("$ZCNIC_TOP/scripts/fetch-qemu.sh")
+src=$(cd "$src" && pwd -P)
 dev=$ZCNIC_TOP/qemu-device
+# the device goes into the tree and the tree into the build: one run at a
+# time per QEMU tree
+cache_lock "qemu-$(echo "$src" | key_of)"
 
 # --- hook the device into the tree (idempotent) ---------------------------
 install -C -m 644 "$ZCNIC_TOP/include/zcnic_hw.h" "$src/hw/net/zcnic_hw.h"
@@ -57,7 +61,7 @@ conf=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
 	--with-devices-x86_64=zcnic --enable-tcg --enable-slirp
 	--disable-werror
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu)
-key=$( { cat "$src/VERSION"; echo "${conf[*]}"; cat "$dev/zcnic.mak"; } | key_of)
+key=$( { echo "$src"; cat "$src/VERSION"; echo "${conf[*]}"; cat "$dev/zcnic.mak"; } | key_of)
 bld=$ZCNIC_CACHE/qemu-build-$key
 mkdir -p "$bld"
 if [ ! -f "$bld/.zcnic-configured" ]; then
@@ -78,5 +82,5 @@ run_logged "$bld/build.log" ninja -C "$bld" "${targets[@]}" ||
 	die "QEMU build failed (log: $bld/build.log)"
 # meson leaves qemu-bundle/ next to the binary, which makes QEMU look for
 # its firmware under it instead of the configured firmware path.
-rm -rf "$bld/qemu-bundle"
+remove_tree "$bld/qemu-bundle"
 echo "$bld"

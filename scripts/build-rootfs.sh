@@ -11,6 +11,7 @@ set -euo pipefail
 need_root
 
 KSERIES=${KSERIES:-7.3}
+cache_lock rootfs
 papt_update
 # The newest point release of the series in trixie-backports.
 kver=${GUEST_KVER:-$(papt_cache search --names-only "^linux-image-${KSERIES//./\\.}\.[0-9]+\+deb13-amd64\$" 2>/dev/null |
@@ -28,22 +29,16 @@ key=$( { cat "$0" "$ZCNIC_TOP/guest-rootfs/packages" "$ZCNIC_TOP/guest-rootfs/pa
 root=$ZCNIC_CACHE/rootfs-$key
 if [ -f "$root.done" ]; then echo "$root"; exit 0; fi
 
-rm -rf "$root" "$root.img"
+# (chroot work below runs through in_root: its mounts live in a private
+# mount namespace, so nothing of the host's is ever mounted inside $root)
+remove_tree "$root" "$root.img"
 mkdir -p "$root"
-cleanup() {
-	for m in dev/pts dev proc sys; do umount -l "$root/$m" 2>/dev/null || true; done
-}
-trap cleanup EXIT
 
 pkgs=$(grep -v '^#' "$ZCNIC_TOP/guest-rootfs/packages" | xargs)
 say "debootstrap trixie into $root (about a minute)"
 run_logged "$root.debootstrap.log" debootstrap --variant=minbase trixie "$root" "$PAPT_MIRROR" ||
 	die "debootstrap failed (log: $root.debootstrap.log)"
 
-mount -t proc proc "$root/proc"
-mount -t sysfs sys "$root/sys"
-mount --bind /dev "$root/dev"
-mount --bind /dev/pts "$root/dev/pts"
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"; chmod +x "$root/usr/sbin/policy-rc.d"
 cat > "$root/etc/apt/sources.list.d/zcnic.sources" <<SRC
 Types: deb
@@ -53,7 +48,7 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 say "installing linux-image-$kver, its headers and the test tools in the guest root"
-run_logged "$root.kernel.log" chroot "$root" sh -c "
+run_logged "$root.kernel.log" in_root "$root" sh -c "
 	set -e
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
@@ -66,40 +61,39 @@ if [ -n "$sid_pkgs" ]; then
 	say "adding from sid: $sid_vers"
 	debs=$ZCNIC_CACHE/src/dl-sid-debs
 	mkdir -p "$debs" "$root/build/sid-debs"
-	(cd "$debs" && papt download $sid_vers >"$debs/log" 2>&1) ||
+	(cd "$debs" && bounded 900 "downloading $sid_vers" papt download $sid_vers >"$debs/log" 2>&1) ||
 		die "could not download $sid_vers from sid (log: $debs/log)"
 	for v in $sid_vers; do
 		p=${v%%=*}; ver=${v#*=}
 		cp "$debs/${p}_${ver//:/%3a}_amd64.deb" "$root/build/sid-debs/"
 	done
-	run_logged "$root.sid.log" chroot "$root" sh -c 'dpkg -i /build/sid-debs/*.deb' ||
+	run_logged "$root.sid.log" in_root "$root" sh -c 'dpkg -i /build/sid-debs/*.deb' ||
 		die "installing $sid_vers in the guest root failed (log: $root.sid.log)"
-	rm -rf "$root/build/sid-debs"
+	remove_tree "$root/build/sid-debs"
 fi
 
 say "building liburing $liburing_ver in the guest root"
 dl=$ZCNIC_CACHE/src/dl-liburing-$liburing_ver
 mkdir -p "$dl"
 if ! ls "$dl"/*.dsc >/dev/null 2>&1; then
-	(cd "$dl" && papt source --download-only "liburing=$liburing_ver" >"$dl/log" 2>&1) ||
+	(cd "$dl" && bounded 900 "downloading liburing $liburing_ver" \
+		papt source --download-only "liburing=$liburing_ver" >"$dl/log" 2>&1) ||
 		die "could not download liburing $liburing_ver source (log: $dl/log)"
 fi
-rm -rf "$root/build/liburing"; mkdir -p "$root/build"
+remove_tree "$root/build/liburing"; mkdir -p "$root/build"
 dpkg-source --no-check -x "$dl"/*.dsc "$root/build/liburing" >/dev/null
-run_logged "$root.liburing.log" chroot "$root" sh -c "
+run_logged "$root.liburing.log" in_root "$root" sh -c "
 	set -e
 	cd /build/liburing
 	./configure --prefix=/usr --libdir=/usr/lib/x86_64-linux-gnu --libdevdir=/usr/lib/x86_64-linux-gnu
 	make -C src -j2
 	make -C src install
 " || die "liburing build failed (log: $root.liburing.log)"
-rm -rf "$root/build/liburing"
+remove_tree "$root/build/liburing"
 
 install -m 755 "$ZCNIC_TOP/guest-rootfs/zcnic-init-stub" "$root/usr/local/sbin/zcnic-init"
 echo zcnic > "$root/etc/hostname"
 echo "$kver" > "$root/etc/zcnic-kernel"
-cleanup
-trap - EXIT
 
 cp "$root/boot/vmlinuz-$kver" "$root.vmlinuz"
 cp "$root/boot/initrd.img-$kver" "$root.initrd"
@@ -110,6 +104,6 @@ run_logged "$root.mkfs.log" mkfs.ext4 -q -F -L zcnic-root -E root_owner=0:0 \
 touch "$root.done"
 # keep the two newest roots, drop older ones (several GB each)
 ls -1dt "$ZCNIC_CACHE"/rootfs-*.done 2>/dev/null | tail -n +3 | while read -r old; do
-	rm -rf "${old%.done}" "${old%.done}".*
+	remove_tree "${old%.done}" "${old%.done}".*
 done
 echo "$root"

@@ -10,18 +10,17 @@ root=$("$ZCNIC_TOP/scripts/build-rootfs.sh")
 src=$("$ZCNIC_TOP/scripts/fetch-kernel-source.sh")
 out=$root/build/ksft
 key=$( { echo "$src"; cat "$0"; } | key_of)
+cache_lock selftests
 if [ -f "$out/.zcnic-$key" ]; then echo "$out"; exit 0; fi
 
-mkdir -p "$root/build/linux"
-cleanup() { umount "$root/build/linux" 2>/dev/null || true; }
-trap cleanup EXIT
-mount --bind "$src" "$root/build/linux"
-rm -rf "$out" "$root/build/ksft-out" "$root/build/ksft-hdr" "$root/build/ksft-kobj"
+# the source is seen at /build/linux only inside the build's own mount
+# namespace (in_root --bind)
+remove_tree "$out" "$root/build/ksft-out" "$root/build/ksft-hdr" "$root/build/ksft-kobj"
 say "building the kernel's drivers/net selftests"
 # headers_install goes out of tree: the kernels built from this source need
 # it clean. The hw Makefile probes liburing with "echo -e" and "-luring"
 # before the source: that needs bash as the shell and no --as-needed.
-run_logged "$root/build/ksft.log" chroot "$root" sh -c '
+run_logged "$root/build/ksft.log" in_root --bind "$src" build/linux "$root" sh -c '
 	set -e
 	cd /build/linux
 	make -s O=/build/ksft-kobj headers_install INSTALL_HDR_PATH=/build/ksft-hdr

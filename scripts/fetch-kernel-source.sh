@@ -12,6 +12,7 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	echo "$KERNEL_SRC"; exit 0
 fi
 KSERIES=${KSERIES:-7.3}
+cache_lock linux-source
 papt_update
 ver=$(papt_cache policy "linux-source-$KSERIES" 2>/dev/null | awk '/Candidate:/ {print $2}')
 [ -n "$ver" ] && [ "$ver" != "(none)" ] ||
@@ -21,14 +22,15 @@ if [ -f "$dir/.zcnic-unpacked" ]; then echo "$dir/linux"; exit 0; fi
 dl=$ZCNIC_CACHE/src/dl-linux-source-$ver
 mkdir -p "$dl"
 say "downloading linux-source-$KSERIES $ver (about 150 MB)"
-(cd "$dl" && papt download "linux-source-$KSERIES=$ver" >"$dl/log" 2>&1) ||
+(cd "$dl" && bounded 1200 "downloading linux-source-$KSERIES $ver" \
+	papt download "linux-source-$KSERIES=$ver" >"$dl/log" 2>&1) ||
 	die "could not download linux-source-$KSERIES=$ver (log: $dl/log); set KERNEL_SRC=/path"
-rm -rf "$dir"; mkdir -p "$dir"
+remove_tree "$dir"; mkdir -p "$dir"
 dpkg-deb --fsys-tarfile "$dl"/linux-source-*.deb | tar -x -C "$dir" --wildcards '*/linux-source-*.tar.xz'
 tarball=$(find "$dir" -name 'linux-source-*.tar.xz' | head -n1)
 say "unpacking $(basename "$tarball")"
 mkdir -p "$dir/linux"
 tar -xJf "$tarball" -C "$dir/linux" --strip-components=1
-rm -rf "$dl" "$dir/usr"
+remove_tree "$dl" "$dir/usr"
 touch "$dir/.zcnic-unpacked"
 echo "$dir/linux"

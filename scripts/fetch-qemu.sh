@@ -11,6 +11,7 @@ if [ -n "${QEMU_SRC:-}" ]; then
 fi
 
 QEMU_SERIES=${QEMU_SERIES:-10.0}
+cache_lock qemu-source
 papt_update
 # Candidate versions of the series, newest first, from every suite we list.
 mapfile -t versions < <(papt_cache showsrc qemu 2>/dev/null |
@@ -24,13 +25,14 @@ for v in "${versions[@]}"; do
 	dir=$srcroot/qemu-$up
 	if [ -f "$dir/.zcnic-unpacked" ]; then echo "$dir"; exit 0; fi
 	dl=$srcroot/dl-qemu-$up
-	rm -rf "$dl"; mkdir -p "$dl"
+	remove_tree "$dl"; mkdir -p "$dl"
 	say "downloading qemu $v source"
-	if ! (cd "$dl" && papt source --download-only "qemu=$v" >"$dl/log" 2>&1); then
+	if ! (cd "$dl" && bounded 1200 "downloading qemu $v source" \
+		papt source --download-only "qemu=$v" >"$dl/log" 2>&1); then
 		say "qemu $v source not downloadable (see $dl/log), trying the next version"
 		continue
 	fi
-	rm -rf "$dir"
+	remove_tree "$dir"
 	say "unpacking qemu $v with Debian's patches"
 	(cd "$dl" && dpkg-source --no-check -x ./*.dsc "$dir" >"$dl/unpack.log" 2>&1) ||
 		die "dpkg-source failed, see $dl/unpack.log"

@@ -40,13 +40,13 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq || die "apt-get update failed; check the Debian mirror in /etc/apt/sources.list"
+bounded 900 "apt-get update" apt-get update -qq || die "apt-get update failed; check the Debian mirror in /etc/apt/sources.list"
 if [ ${#missing[@]} -gt 0 ]; then
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+	bounded 1800 "installing ${missing[*]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
 		die "could not install: ${missing[*]}"
 fi
 if [ $meson_ok -eq 0 ]; then
-	apt-get install -y -qq --no-install-recommends -t bookworm-backports "${BPO_PKGS[@]}" >/dev/null ||
+	bounded 900 "installing ${BPO_PKGS[*]}" apt-get install -y -qq --no-install-recommends -t bookworm-backports "${BPO_PKGS[@]}" >/dev/null ||
 		die "could not install ${BPO_PKGS[*]} from bookworm-backports (QEMU needs meson >= 1.5)"
 fi
 say "host packages ready"
