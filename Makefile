@@ -55,7 +55,8 @@ test:
 demo: deps
 	@args=$$($(S)/bed-args.sh) && eval "set -- $$args" && \
 	$(CURDIR)/harness/zcnic-bed demo "$$@" --logdir $(CURDIR)/logs/demo-$$(date +%Y%m%d-%H%M%S) \
-		$(if $(DEMO_BYTES),--bytes $(DEMO_BYTES)) $(if $(filter 1,$(V)),-v)
+		$(if $(DEMO_BYTES),--bytes $(DEMO_BYTES)) $(if $(filter 1,$(DEMO_ALLOW_COPY)),--allow-copy) \
+		$(if $(filter 1,$(V)),-v)
 
 # Run the kernel's selftests on zcnic and rewrite README.md's table from the result.
 ksft-table:

@@ -187,6 +187,17 @@ static void zcnic_set_starve(Object *obj, bool val, Error **errp)
     }
 }
 
+static bool zcnic_get_no_split(Object *obj, Error **errp)
+{
+    return ZCNIC(obj)->core.fault_no_split;
+}
+
+static void zcnic_set_no_split(Object *obj, bool val, Error **errp)
+{
+    ZCNIC(obj)->core.fault_no_split = val;
+    trace_zcnic_fault_switch("no-split", val);
+}
+
 static bool zcnic_get_link(Object *obj, Error **errp)
 {
     return ZCNIC(obj)->core.host_link;
@@ -276,6 +287,7 @@ static void zcnic_add_queue_props(ZcnicState *s)
         ZCNIC_Q_PROP("rx", "nocmpl", c->rxq[q].nocmpl);
         ZCNIC_Q_PROP("rx", "csum-bad", c->rxq[q].csum_bad);
         ZCNIC_Q_PROP("rx", "split", c->rxq[q].split);
+        ZCNIC_Q_PROP("rx", "data", c->rxq[q].data);
         ZCNIC_Q_PROP("rx", "drop-steer", c->rxq[q].drop_steer);
         ZCNIC_Q_PROP("tx", "pkts", c->txq[q].pkts);
         ZCNIC_Q_PROP("tx", "bytes", c->txq[q].bytes);
@@ -424,6 +436,11 @@ static void zcnic_class_init(ObjectClass *klass, void *data)
                                    zcnic_set_starve);
     object_class_property_set_description(klass, "x-fault-starve",
         "treat every RX queue as having no payload buffers");
+    object_class_property_add_bool(klass, "x-fault-no-split",
+                                   zcnic_get_no_split, zcnic_set_no_split);
+    object_class_property_set_description(klass, "x-fault-no-split",
+        "deliver every frame unsplit whatever RXQ_CTRL.HDS says, as a NIC "
+        "whose split silently broke (negative control of zero-copy checks)");
     object_class_property_add_bool(klass, "x-link", zcnic_get_link,
                                    zcnic_set_link);
     object_class_property_set_description(klass, "x-link",

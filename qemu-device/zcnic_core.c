@@ -856,7 +856,8 @@ static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
     ZcnicPayPlan plan;
 
     /* The split point. */
-    if ((rq->ctrl & ZCNIC_RXQ_CTRL_HDS) && info->l4 != ZCNIC_RCD_L4_OTHER &&
+    if ((rq->ctrl & ZCNIC_RXQ_CTRL_HDS) && !c->fault_no_split &&
+        info->l4 != ZCNIC_RCD_L4_OTHER &&
         info->l4_pay_len > rq->hds_thresh) {
         sp = info->l5_off;
         if (sp > rq->hdr_buf_len) {
@@ -1009,6 +1010,9 @@ static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
     rq->bytes += info->len;
     if (flags & ZCNIC_RCD_SPLIT) {
         rq->split++;
+    }
+    if (info->l4 != ZCNIC_RCD_L4_OTHER && info->l4_pay_len) {
+        rq->data++;
     }
     if (info->csum == ZCNIC_RCD_CSUM_BAD) {
         rq->csum_bad++;
@@ -1987,7 +1991,7 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             "\"pkts\": %" PRIu64 ", \"bytes\": %" PRIu64 ", "
             "\"nobuf\": %" PRIu64 ", \"nocmpl\": %" PRIu64 ", "
             "\"csum-bad\": %" PRIu64 ", \"split\": %" PRIu64 ", "
-            "\"drop-steer\": %" PRIu64 "}, "
+            "\"data\": %" PRIu64 ", \"drop-steer\": %" PRIu64 "}, "
             "\"tx\": {\"enabled\": %s, \"error\": %u, "
             "\"dr-head\": %u, \"dr-tail\": %u, \"tcq-head\": %u, "
             "\"tcq-tail\": %u, \"pkts\": %" PRIu64 ", "
@@ -1999,7 +2003,7 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             zf_get(ZCNIC_RXQ_STATUS_ERRCODE, rq->status),
             rq->hbr_head, rq->hbr_tail, rq->pbr_head, rq->pbr_tail,
             rq->rcq_head, rq->rcq_tail, rq->pkts, rq->bytes, rq->nobuf,
-            rq->nocmpl, rq->csum_bad, rq->split, rq->drop_steer,
+            rq->nocmpl, rq->csum_bad, rq->split, rq->data, rq->drop_steer,
             zcnic_txq_enabled(c, q) ? "true" : "false",
             zf_get(ZCNIC_TXQ_STATUS_ERRCODE, tq->status),
             tq->dr_head, tq->dr_tail, tq->tcq_head, tq->tcq_tail,

@@ -52,6 +52,7 @@ typedef struct ZcnicRxQueue {
     uint64_t nocmpl;
     uint64_t csum_bad;
     uint64_t split;
+    uint64_t data;          /* TCP/UDP frames with an L4 payload (host only) */
     uint64_t drop_steer;
 } ZcnicRxQueue;
 
@@ -148,6 +149,7 @@ struct ZcnicCore {
     bool nobuf_hold;
     bool host_link;
     bool fault_starve;
+    bool fault_no_split;    /* ignore RXQ_CTRL.HDS: a NIC whose split broke */
     uint32_t fault_seed;
     uint32_t fault_rng;
     uint32_t fault_drop_ppm;

@@ -27,7 +27,6 @@ src=$(cd "$src" && pwd -P)
 cc_ver=$(gcc --version | head -n1)
 key=$( { echo "$src"; cat "${frags[@]}" "$0"; echo "$cc_ver"; } | key_of)
 out=$ZCNIC_CACHE/kernel-$flavour-$key
-cache_lock "kernel-$flavour"
 
 if [ -z "${KERNEL_SRC:-}" ] && [ -f "$out/.zcnic-built" ]; then
 	echo "$out"; exit 0
@@ -66,6 +65,6 @@ run_logged "$out/build.log" make -C "$src" O="$out" -j"$(nproc)" bzImage modules
 touch "$out/.zcnic-built"
 # an older build of the same source and flavour is stale now
 for d in "$ZCNIC_CACHE"/kernel-"$flavour"-*; do
-	[ "$d" != "$out" ] && [ "$(cat "$d/.zcnic-src" 2>/dev/null)" = "$src" ] && remove_tree "$d"
+	[ "$d" != "$out" ] && [ "$(cat "$d/.zcnic-src" 2>/dev/null)" = "$src" ] && rm -rf "$d"
 done
 echo "$out"

@@ -75,18 +75,101 @@ zcnic_up() {
 	echo "$ifc"
 }
 
-# Start a local traffic sink in the background and wait until it listens.
-# Sets ZC_SINK_PID and ZC_SINK_OUT.
-start_sink() {
-	ZC_SINK_OUT=$(mktemp)
-	zcnic-traffic recv "$@" > "$ZC_SINK_OUT" 2>&1 &
-	ZC_SINK_PID=$!
-	local i
-	for i in $(seq 1 100); do
-		grep -q listening "$ZC_SINK_OUT" && return 0
+# Receivers in the guest (zcrx_rx, zcnic-traffic recv) print "listening"
+# once their socket listens, and a "result ..." line at the end.
+#
+# rx_start OUT RECEIVER...: start RECEIVER in the background (RX_PID), its
+# output in OUT, and wait up to 30 s until it listens. Fails, showing its
+# output, if it exits first or never listens.
+rx_start() {
+	local out=$1 i
+	shift
+	"$@" > "$out" 2>&1 &
+	RX_PID=$!
+	for i in $(seq 1 300); do
+		grep -q '^listening' "$out" && return 0
+		kill -0 "$RX_PID" 2>/dev/null || break
 		sleep 0.1
 	done
+	echo "receiver never listened: $*"
+	sed 's/^/  /' "$out"
+	kill -9 "$RX_PID" 2>/dev/null
+	wait "$RX_PID" 2>/dev/null
 	return 1
+}
+
+# rx_wait [SECS]: wait at most SECS (default 360) for the receiver of
+# rx_start; returns its exit status, or 124 after killing it
+rx_wait() {
+	local secs=${1:-360} i
+	for i in $(seq 1 $((secs * 10))); do
+		kill -0 "$RX_PID" 2>/dev/null || { wait "$RX_PID"; return; }
+		sleep 0.1
+	done
+	echo "receiver still running after ${secs}s: killed"
+	kill -9 "$RX_PID" 2>/dev/null
+	wait "$RX_PID" 2>/dev/null
+	return 124
+}
+
+# stream OUT "SEND-OPTIONS" RECEIVER...: the common case from end to end:
+# start RECEIVER, have the host send (zcnic-traffic send SEND-OPTIONS), wait
+# for the receiver. 0 only if both ends succeeded; RX_RC and TX_RC keep
+# their statuses, OUT the receiver's output and OUT.send the sender's.
+stream() {
+	local out=$1 send=$2
+	shift 2
+	RX_RC=1 TX_RC=1
+	rx_start "$out" "$@" || return 1
+	# shellcheck disable=SC2086
+	zcnic-host run traffic send $send > "$out.send" 2>&1
+	TX_RC=$?
+	rx_wait
+	RX_RC=$?
+	[ "$RX_RC" -eq 0 ] && [ "$TX_RC" -eq 0 ]
+}
+
+# result_field NAME FILE: a field of the receiver's last "result" line
+result_field() {
+	sed -n "s/^result .*\b$1=\([^ ]*\).*/\1/p" "$2" | tail -n 1
+}
+
+# The zero-copy verdict of one receive through zcrx on queue Q of nic0,
+# from the kernel's counters and the device's together: the kernel's
+# copy_count misses payload copied out of an skb's linear part, which is
+# exactly where payload lands when the NIC did not split it.
+#
+# zc_mark Q: remember the device's queue-Q counters before a receive
+zc_mark() {
+	ZC_Q=$1
+	ZC_DATA0=$(dev_counter "rx$1-data") && ZC_SPLIT0=$(dev_counter "rx$1-split")
+}
+# zc_verdict OUT: after the receive whose receiver wrote OUT: prints the
+# evidence, returns 0 for "zero-copy", 1 for "copying", 2 when the streams
+# never crossed the queue. Zero-copy needs copy_count 0, no copy event, and
+# at least 99 % of the data frames (TCP/UDP with payload: handshakes and
+# pure ACKs do not count) split at the payload.
+zc_verdict() {
+	local out=$1 data split copies events
+	data=$(( $(dev_counter "rx$ZC_Q-data") - ZC_DATA0 ))
+	split=$(( $(dev_counter "rx$ZC_Q-split") - ZC_SPLIT0 ))
+	copies=$(result_field copy_count "$out")
+	events=$(result_field copy_events "$out")
+	echo "queue $ZC_Q: $split of $data data frames split; kernel copy_count=${copies:-?} copy_events=${events:-?}"
+	if [ "$data" -le 0 ]; then
+		echo "verdict: no data frame crossed queue $ZC_Q"
+		return 2
+	fi
+	if [ -z "$copies" ] || [ "$copies" != 0 ] || [ "${events:-1}" != 0 ]; then
+		echo "verdict: copying (the kernel copied)"
+		return 1
+	fi
+	if [ $((split * 100)) -lt $((data * 99)) ]; then
+		echo "verdict: copying ($((data - split)) data frames were not split at the payload)"
+		return 1
+	fi
+	echo "verdict: zero-copy"
+	return 0
 }
 
 # A counter of the zcnic device as the host sees it (QOM property of nic0,

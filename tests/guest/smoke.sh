@@ -25,13 +25,14 @@ tcp_to_host() {
 }
 # host -> guest: the guest listens, the host sends
 tcp_to_guest() {
-	start_sink -p 9002 -n 8388608 -c 2 -s 12 -t 60 || return 1
-	zcnic-host run traffic send -a "$1" -p 9002 -n 8388608 -c 2 -m 1,1000,65536 -s 12
-	local hrc=$?
-	wait "$ZC_SINK_PID"
-	local grc=$?
-	cat "$ZC_SINK_OUT"
-	[ $hrc -eq 0 ] && [ $grc -eq 0 ]
+	local out rc
+	out=$(mktemp)
+	stream "$out" "-a $1 -p 9002 -n 8388608 -c 2 -m 1,1000,65536 -s 12" \
+		zcnic-traffic recv -p 9002 -n 8388608 -c 2 -s 12 -t 60
+	rc=$?
+	cat "$out" "$out.send"
+	rm -f "$out" "$out.send"
+	return $rc
 }
 ktap_check tcp-guest-to-host-v4 tcp_to_host "$HOST_V4"
 ktap_check tcp-host-to-guest-v4 tcp_to_guest "$GUEST_V4"

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Zero-copy receive on a zcnic queue: an ntuple rule steers the host's TCP
 # flows to queue Q, io_uring zcrx is bound to Q, and every payload byte must
-# arrive intact in user memory with the kernel's copy counter at 0. Then the
-# same flows go through plain recv() on the same NIC.
+# arrive intact in user memory, zero-copy by the kernel's counters and the
+# device's (lib.sh zc_verdict); the same verdict must call two receives
+# that copy (the NIC's split broken, the device-less mode) copying. Then
+# the same flows go through plain recv() on the same NIC.
 . /zcnic/lib.sh
 
 Q=1
@@ -11,7 +13,7 @@ MB=$((1 << 20))
 BYTES=${ZCRX_BYTES:-$((32 * MB))}	# per connection
 SIZES=1,7,100,1448,4000,65536
 
-ktap_plan 9
+ktap_plan 11
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 
 setup() {
@@ -20,42 +22,39 @@ setup() {
 }
 ktap_check nic-setup setup
 
-# zcrx_case NAME ADDR CONNS ZCRX-OPTIONS...: receive CONNS streams of BYTES
-# sent by the host to ADDR through zcrx on queue Q. Passes only if every
-# byte arrived intact, the kernel copied none, and the device says the
-# bytes crossed queue Q split at the payload (copy_count alone does not see
-# payload left in an skb's linear part).
-zcrx_case() {
-	local name=$1 addr=$2 conns=$3 out rc hrc b0 b1 s0 s1
+# zcrx_receive ADDR CONNS BYTES ZCRX-OPTIONS...: CONNS streams of BYTES
+# from the host to ADDR, received through zcrx on queue Q; leaves the
+# receiver's output in $RX_OUT and the zero-copy verdict in $VERDICT
+# (zc_verdict's status). 0 only if every byte arrived intact.
+zcrx_receive() {
+	local addr=$1 conns=$2 bytes=$3
 	shift 3
-	b0=$(dev_counter rx$Q-bytes); s0=$(dev_counter rx$Q-split)
-	out=$(mktemp)
-	zcrx_rx -i "$ifc" -q $Q -p $PORT -n "$BYTES" -c "$conns" -s 7 -t 300 "$@" > "$out" 2>&1 &
-	local pid=$!
-	for _ in $(seq 1 100); do grep -q 'listening\|result\|io_uring_register_ifq' "$out" && break; sleep 0.1; done
-	zcnic-host run traffic send -a "$addr" -p $PORT -n "$BYTES" -c "$conns" -m $SIZES -s 7 > /dev/null
-	hrc=$?
-	wait $pid
-	rc=$?
-	b1=$(dev_counter rx$Q-bytes); s1=$(dev_counter rx$Q-split)
-	sed 's/^/# /' "$out"
-	echo "# queue $Q: $((b1 - b0)) bytes, $((s1 - s0)) split frames"
-	if [ $rc -eq 0 ] && [ $((b1 - b0)) -lt $((conns * BYTES)) ]; then
-		echo "# the streams did not cross queue $Q"
-		rc=1
-	fi
-	if [ $rc -eq 0 ] && [ $((s1 - s0)) -lt $((conns * BYTES / 65536)) ]; then
-		echo "# too few frames were split at the payload on queue $Q"
-		rc=1
-	fi
-	if [ $rc -eq 4 ]; then
-		ktap_skip "$name" "$(grep -m1 '^#' "$out")"
-	elif [ $rc -eq 0 ] && [ $hrc -eq 0 ]; then
+	RX_OUT=$(mktemp)
+	zc_mark $Q
+	stream "$RX_OUT" "-a $addr -p $PORT -n $bytes -c $conns -m $SIZES -s 7" \
+		zcrx_rx -i "$ifc" -q $Q -p $PORT -n "$bytes" -c "$conns" -s 7 -t 300 "$@"
+	local rc=$?
+	sed 's/^/# /' "$RX_OUT"
+	zc_verdict "$RX_OUT" | sed 's/^/# /'
+	VERDICT=${PIPESTATUS[0]}
+	return $rc
+}
+
+# zcrx_case NAME ADDR CONNS ZCRX-OPTIONS...: passes only if every byte
+# arrived intact and the receive was zero-copy by the kernel's counters and
+# the device's (see zc_verdict in lib.sh).
+zcrx_case() {
+	local name=$1 addr=$2 conns=$3
+	shift 3
+	zcrx_receive "$addr" "$conns" "$BYTES" "$@"
+	if [ "$RX_RC" -eq 4 ]; then
+		ktap_skip "$name" "$(grep -m1 '^#' "$RX_OUT")"
+	elif [ "$RX_RC" -eq 0 ] && [ "$TX_RC" -eq 0 ] && [ "$VERDICT" -eq 0 ]; then
 		ktap_ok "$name"
 	else
-		ktap_fail "$name # receiver $rc, sender $hrc"
+		ktap_fail "$name # receiver $RX_RC, sender $TX_RC, zero-copy verdict $VERDICT"
 	fi
-	rm -f "$out"
+	rm -f "$RX_OUT" "$RX_OUT.send"
 }
 
 zcrx_case zcrx-ipv4-user-memory "$GUEST_V4" 2 -a user
@@ -65,11 +64,43 @@ zcrx_case zcrx-udmabuf "$GUEST_V6" 1 -a dmabuf
 zcrx_case zcrx-rx-buf-16k-huge "$GUEST_V4" 1 -a huge -x 16384 -A 128
 zcrx_case zcrx-rx-buf-64k-huge "$GUEST_V4" 1 -a huge -x 65536 -A 128
 
+# Negative controls: the same receive with the copy happening must be
+# reported as copying by the same verdict, once for each half of it.
+# 1. The NIC stops splitting behind the driver's back (a host-side fault):
+#    payload lands in the skb's linear part, where the kernel's copy
+#    counter does not look; the bytes still arrive, the device's counters
+#    must give it away.
+control_no_split() {
+	local rc
+	zcnic-host qom-set /machine/peripheral/nic0 x-fault-no-split true >/dev/null || return 1
+	zcrx_receive "$GUEST_V4" 1 $((4 << 20)) -a user -C
+	rc=$?
+	zcnic-host qom-set /machine/peripheral/nic0 x-fault-no-split false >/dev/null
+	[ $rc -eq 0 ] || { echo "# the bytes did not arrive (receiver $RX_RC, sender $TX_RC)"; return 1; }
+	[ "$VERDICT" -eq 1 ] || { echo "# a receive without split was not reported as copying"; return 1; }
+	rm -f "$RX_OUT" "$RX_OUT.send"
+}
+ktap_check zero-copy-check-catches-an-unsplit-receive control_no_split
+# 2. The device-less mode (ZCRX_REG_NODEV) on the same flows and queue:
+#    every frame is split, the kernel copies every byte and says so.
+control_nodev() {
+	zcrx_receive "$GUEST_V4" 1 $((4 << 20)) -a user -N ||
+		{ echo "# the bytes did not arrive (receiver $RX_RC, sender $TX_RC)"; return 1; }
+	[ "$VERDICT" -eq 1 ] || { echo "# a device-less receive was not reported as copying"; return 1; }
+	rm -f "$RX_OUT" "$RX_OUT.send"
+}
+ktap_check zero-copy-check-catches-the-device-less-copy control_nodev
+
 # The copy path on the same queue and flows, once zcrx let go of it.
 plain() {
-	start_sink -p $PORT -n "$BYTES" -c 2 -s 7 -t 300 || return 1
-	zcnic-host run traffic send -a "$1" -p $PORT -n "$BYTES" -c 2 -m $SIZES -s 7 || return 1
-	wait "$ZC_SINK_PID" && cat "$ZC_SINK_OUT"
+	local out
+	out=$(mktemp)
+	stream "$out" "-a $1 -p $PORT -n $BYTES -c 2 -m $SIZES -s 7" \
+		zcnic-traffic recv -p $PORT -n "$BYTES" -c 2 -s 7 -t 300
+	local rc=$?
+	cat "$out" "$out.send"
+	rm -f "$out" "$out.send"
+	return $rc
 }
 ktap_check plain-recv-same-flows-ipv4 plain "$GUEST_V4"
 ktap_exit

@@ -130,6 +130,7 @@ static struct {
 	unsigned long long max_held_seen;
 	unsigned int zcrx_id;
 	unsigned long long refills, bogus, rq_full_flushes, racer_flushes;
+	unsigned long long rewrites;	/* -R: published entries overwritten */
 	volatile bool stop_threads;
 } st;
 
@@ -409,6 +410,7 @@ static void *rewriter(void *arg)
 		__atomic_store_n(&rqe->off, zc_mix64(i), __ATOMIC_RELAXED);
 		__atomic_store_n(&rqe->off, (cfg.area_size + ((uint64_t)(i % 64) << 12)) |
 				 st.area_token, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&st.rewrites, 1, __ATOMIC_RELAXED);
 		if (i % 64 == 0)
 			usleep(100);
 	}
@@ -700,13 +702,13 @@ int main(int argc, char **argv)
 	}
 	printf("result received=%llu zc_bytes=%llu cqes=%llu copy_count=%llu copy_bytes=%llu "
 	       "copy_events=%u alloc_fail_events=%u enospc=%llu max_held=%llu bogus=%llu "
-	       "rq_full_flushes=%llu racer_flushes=%llu secs=%.3f MBps=%.2f\n",
+	       "rq_full_flushes=%llu racer_flushes=%llu rewrites=%llu secs=%.3f MBps=%.2f\n",
 	       st.zc_bytes,
 	       st.zc_bytes - (unsigned long long)st.stats->copy_bytes, st.cqes,
 	       (unsigned long long)st.stats->copy_count,
 	       (unsigned long long)st.stats->copy_bytes, st.ev_copy, st.ev_alloc_fail,
 	       st.enospc, st.max_held_seen, st.bogus, st.rq_full_flushes, st.racer_flushes,
-	       t0, st.zc_bytes / t0 / 1e6);
+	       st.rewrites, t0, st.zc_bytes / t0 / 1e6);
 	if (cfg.second_area)
 		printf("# data arrived in area 0: %s, area 1: %s\n",
 		       st.area_used[0] ? "yes" : "no", st.area_used[1] ? "yes" : "no");

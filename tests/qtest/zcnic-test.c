@@ -983,6 +983,66 @@ static void test_rx_split(void)
     g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_STAT_PKTS), ==, 9);
     g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_STAT_SPLIT), ==, 9);
     g_assert_cmpuint(qstat(t, "rx%u-split", 0), ==, 9);
+    g_assert_cmpuint(qstat(t, "rx%u-data", 0), ==, 9);
+    zt_end(t);
+}
+
+/*
+ * The host counts data frames (TCP/UDP with a payload) apart from split
+ * ones, so a zero-copy check can compare the two; x-fault-no-split breaks
+ * the split behind the guest's back and the counters must show it.
+ */
+static void test_rx_data_vs_split(void)
+{
+    Zt *t = zt_start(NULL);
+    g_autofree uint8_t *frame = g_malloc0(ZCNIC_FRAME_MAX);
+    struct zcnic_rx_cmpl cd;
+    uint32_t len, l5, flags;
+    RxQ r;
+
+    rxq_setup(t, &r, 0, ZCNIC_RXQ_CTRL_HDS, 256, 12);
+    /* a pure ACK: no payload, not a data frame, not split */
+    {
+        FrameSpec fs = { .l4 = 6, .pay_len = 0 };
+
+        fs_v4(&fs, "10.0.0.2", "10.0.0.1", 40000, 5201);
+        len = build_frame(&fs, frame, &l5);
+        inject(t, frame, len);
+        flags = rxq_check(t, &r, frame, len, MAX(len, 60), &cd);
+        g_assert_cmphex(flags & ZCNIC_RCD_SPLIT, ==, 0);
+        rxq_post(t, &r, 1, 0);
+    }
+    /* 100 bytes of payload: a data frame, split */
+    {
+        FrameSpec fs = { .l4 = 6, .pay_len = 100, .seed = 1 };
+
+        fs_v4(&fs, "10.0.0.2", "10.0.0.1", 40000, 5201);
+        len = build_frame(&fs, frame, &l5);
+        inject(t, frame, len);
+        flags = rxq_check(t, &r, frame, len, l5, &cd);
+        g_assert_cmphex(flags & ZCNIC_RCD_SPLIT, ==, ZCNIC_RCD_SPLIT);
+        rxq_post(t, &r, 1, 1);
+    }
+    g_assert_cmpuint(qstat(t, "rx%u-pkts", 0), ==, 2);
+    g_assert_cmpuint(qstat(t, "rx%u-data", 0), ==, 1);
+    g_assert_cmpuint(qstat(t, "rx%u-split", 0), ==, 1);
+
+    /* the same frame with the split broken: whole into the header buffer */
+    qom_set_bool(t, "x-fault-no-split", true);
+    {
+        FrameSpec fs = { .l4 = 6, .pay_len = 100, .seed = 2 };
+
+        fs_v4(&fs, "10.0.0.2", "10.0.0.1", 40000, 5201);
+        len = build_frame(&fs, frame, &l5);
+        inject(t, frame, len);
+        flags = rxq_check(t, &r, frame, len, len, &cd);
+        g_assert_cmphex(flags & ZCNIC_RCD_SPLIT, ==, 0);
+    }
+    g_assert_cmpuint(qstat(t, "rx%u-data", 0), ==, 2);
+    g_assert_cmpuint(qstat(t, "rx%u-split", 0), ==, 1);
+    g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_CTRL) & ZCNIC_RXQ_CTRL_HDS, ==,
+                     ZCNIC_RXQ_CTRL_HDS);
+    qom_set_bool(t, "x-fault-no-split", false);
     zt_end(t);
 }
 
@@ -2656,6 +2716,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/tx", test_tx);
     qtest_add_func("/zcnic/tx/flow-control", test_tx_flow_control);
     qtest_add_func("/zcnic/rx/split", test_rx_split);
+    qtest_add_func("/zcnic/rx/data-vs-split", test_rx_data_vs_split);
     qtest_add_func("/zcnic/rx/udp-arp-icmp", test_rx_udp_arp);
     qtest_add_func("/zcnic/rx/threshold", test_rx_threshold);
     qtest_add_func("/zcnic/rx/hbo", test_rx_hbo);
