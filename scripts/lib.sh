@@ -21,7 +21,12 @@ ZCNIC_STEP_TIMEOUT=${ZCNIC_STEP_TIMEOUT:-3600}
 bounded() {
 	local secs=$1 what=$2 rc
 	shift 2
-	timeout -k 30 "$secs" "$@"
+	if [ "$(type -t "$1")" = function ]; then
+		# a helper of this file (in_root): timeout runs programs only
+		timeout -k 30 "$secs" bash -c '. "$ZCNIC_TOP/scripts/lib.sh"; "$@"' bounded "$@"
+	else
+		timeout -k 30 "$secs" "$@"
+	fi
 	rc=$?
 	[ $rc -eq 124 ] && say "stalled: $what did not finish within ${secs}s (killed)"
 	return $rc
