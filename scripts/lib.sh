@@ -22,8 +22,10 @@ bounded() {
 	local secs=$1 what=$2 rc
 	shift 2
 	if [ "$(type -t "$1")" = function ]; then
-		# a helper of this file (in_root): timeout runs programs only
-		timeout -k 30 "$secs" bash -c '. "$ZCNIC_TOP/scripts/lib.sh"; "$@"' bounded "$@"
+		# one of the scripts' helpers (in_root, papt): timeout runs
+		# programs only, so a shell that has them runs it
+		timeout -k 30 "$secs" bash -c '. "$ZCNIC_TOP/scripts/lib.sh"
+			. "$ZCNIC_TOP/scripts/apt-private.sh"; "$@"' bounded "$@"
 	else
 		timeout -k 30 "$secs" "$@"
 	fi
