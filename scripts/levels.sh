@@ -24,6 +24,16 @@ level_end() {
 	echo "$2" > "$LOGDIR/$1.rc"
 }
 
+# Ctrl-C (or a CI time-out's SIGTERM, a closed terminal's SIGHUP) stops the
+# whole run, not just the level in flight: the bed has already stopped its
+# QEMU and removed its namespace by then. run_bed returns 130 when its bed
+# was interrupted; "run_bed ... || interrupted" ends the run there.
+interrupted() {
+	say "interrupted: no further levels run (logs: $LOGDIR)"
+	exit 130
+}
+trap_interrupts() { trap interrupted INT TERM HUP; }
+
 bed_args() { "$ZCNIC_TOP/scripts/bed-args.sh"; }
 selftests_dir() { "$ZCNIC_TOP/scripts/build-selftests.sh"; }
 

@@ -42,7 +42,16 @@ run_logged() {
 		bounded "$ZCNIC_STEP_TIMEOUT" "$*" "$@" 2>&1 | tee "$log"
 		return "${PIPESTATUS[0]}"
 	fi
-	if ! bounded "$ZCNIC_STEP_TIMEOUT" "$*" "$@" >"$log" 2>&1; then
+	# a line a minute, so a long build shows it is alive
+	local start ticker rc
+	start=$(date +%s)
+	( while sleep 60; do say "... $(basename "$log" .log): $(( ($(date +%s) - start) / 60 )) min so far"; done ) &
+	ticker=$!
+	bounded "$ZCNIC_STEP_TIMEOUT" "$*" "$@" >"$log" 2>&1
+	rc=$?
+	kill "$ticker" 2>/dev/null
+	wait "$ticker" 2>/dev/null
+	if [ $rc -ne 0 ]; then
 		tail -n 40 "$log" >&2
 		say "failed: $* (full log: $log)"
 		return 1

@@ -23,13 +23,7 @@ say "logs: $LOGDIR"
 
 . "$ZCNIC_TOP/scripts/levels.sh"
 
-# Ctrl-C (or a CI time-out's SIGTERM) stops the whole run, not just the
-# level in flight; the bed already stopped its QEMU and namespace
-interrupted() {
-	say "interrupted: no further levels run (logs: $LOGDIR)"
-	exit 130
-}
-trap interrupted INT TERM HUP
+trap_interrupts
 
 set -- $LEVELS
 nlevels=$#

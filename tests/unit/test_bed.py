@@ -11,6 +11,8 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
+import signal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -39,31 +41,55 @@ def bed_options(tmp):
             "--host-traffic", "/bin/true"]
 
 
-def run_level(scenario, logdir, bed=None, stale=False):
-    """scripts/levels.sh's run_bed for level "guest" with the stand-ins,
-    then harness/summarize.py over it. Returns (summary output, status)."""
+def level_script(logdir, bed=None):
+    """A shell script that runs scripts/levels.sh's run_bed for level
+    "guest" with the stand-ins, as scripts/run-tests.sh does, then says
+    where the next level would start (it must not after an interrupt)."""
     tmp = tempfile.mkdtemp(dir=logdir)
     os.makedirs(os.path.join(tmp, "ksft"), exist_ok=True)
-    if stale:
-        os.makedirs(os.path.join(logdir, "guest"), exist_ok=True)
-        for p in ("guest/summary.ktap", "guest.ktap"):
-            with open(os.path.join(logdir, p), "w") as f:
-                f.write("KTAP version 1\n1..1\nok 1 guest:everything\n")
-    script = f"""
+    return f"""
         . {shlex.quote(TOP)}/scripts/lib.sh
         LOGDIR={shlex.quote(logdir)}
         {'ZCNIC_BED=' + shlex.quote(bed) if bed else ''}
         . {shlex.quote(TOP)}/scripts/levels.sh
         bed_args() {{ printf '%q ' {' '.join(shlex.quote(a) for a in bed_options(tmp))}; }}
         selftests_dir() {{ echo {shlex.quote(tmp)}/ksft; }}
+        trap_interrupts
         level_begin guest
-        run_bed guest --tests 't1 t2 t3' --test-timeout 30
+        run_bed guest --tests 't1 t2 t3' --test-timeout 30 || interrupted
+        echo "next level starts"
     """
+
+
+def run_level(scenario, logdir, bed=None, stale=False):
+    """level_script, then harness/summarize.py over it. Returns (what
+    both printed, summarize's status)."""
+    if stale:
+        os.makedirs(os.path.join(logdir, "guest"), exist_ok=True)
+        for p in ("guest/summary.ktap", "guest.ktap"):
+            with open(os.path.join(logdir, p), "w") as f:
+                f.write("KTAP version 1\n1..1\nok 1 guest:everything\n")
     env = dict(os.environ, FAKE_GUEST=scenario, ZCNIC_V="0")
-    bed = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    bed = subprocess.run(["bash", "-c", level_script(logdir, bed)], env=env,
+                         capture_output=True, text=True, timeout=120)
     p = subprocess.run([sys.executable, os.path.join(TOP, "harness/summarize.py"), logdir, "guest"],
                        capture_output=True, text=True, timeout=60)
     return bed.stderr + p.stdout + p.stderr, p.returncode
+
+
+def start_level(scenario, logdir):
+    """level_script in a session of its own (a terminal's process group);
+    returns once the stand-in QEMU runs."""
+    env = dict(os.environ, FAKE_GUEST=scenario, ZCNIC_V="0")
+    proc = subprocess.Popen(["bash", "-c", level_script(logdir)], env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for _ in range(300):
+        if subprocess.run(["pgrep", "-f", "fake-qemu"], capture_output=True).returncode == 0:
+            time.sleep(0.5)
+            return proc
+        time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("the stand-in QEMU never started")
 
 
 def fails_of(out):
@@ -151,6 +177,41 @@ def stale_results_in_a_reused_logdir_never_count():
         assert rc == 1, out
         assert "guest: guest:everything" not in out, out
         assert any("no results" in ln for ln in out.splitlines() if ln.startswith("FAIL")), out
+
+
+@case
+def ctrl_c_stops_the_run_and_leaves_nothing_behind():
+    with tempfile.TemporaryDirectory() as d:
+        proc = start_level("hang-long", d)
+        os.killpg(proc.pid, signal.SIGINT)      # what a terminal's Ctrl-C does
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 130, (proc.returncode, out)
+        assert "next level starts" not in out, out
+        assert "interrupted" in out, out
+        assert not leftovers(), leftovers()
+
+
+@case
+def a_killed_harness_takes_qemu_with_it_and_the_next_run_cleans_up():
+    with tempfile.TemporaryDirectory() as d:
+        proc = start_level("hang-long", d)
+        # this run's harness only: it is in the process group of proc
+        bed = subprocess.run(["pgrep", "-g", str(proc.pid), "-f", "zcnic-bed run"],
+                             capture_output=True, text=True).stdout.split()
+        assert bed, "no zcnic-bed process"
+        for pid in bed:
+            os.kill(int(pid), signal.SIGKILL)   # no handler runs
+        proc.communicate(timeout=60)
+        for _ in range(50):
+            if subprocess.run(["pgrep", "-f", "fake-qemu"], capture_output=True).returncode:
+                break
+            time.sleep(0.1)
+        assert subprocess.run(["pgrep", "-f", "fake-qemu"], capture_output=True).returncode, \
+            "QEMU outlived its harness"
+        assert leftovers(), "the killed harness's namespace should still be there"
+        out, rc = run_level("pass", d)
+        assert rc == 0, out
+        assert not leftovers(), leftovers()
 
 
 print("KTAP version 1")
