@@ -5,7 +5,7 @@ A run creates (and always removes) a network namespace with a tap in it,
 starts QEMU inside that namespace, and talks to the guest over its second
 serial port. The guest drives: it prints KTAP lines, and asks the host to
 run traffic tools or touch the device through QMP with "@@" lines (see
-harness/guest/init and docs/harness.md).
+harness/guest/init and README.md, "How a guest test talks to the host").
 """
 
 import json
