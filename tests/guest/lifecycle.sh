@@ -92,6 +92,13 @@ killed_mid_flow() {
 }
 ktap_check receiver-killed-mid-flow killed_mid_flow
 
+# held_at_exit OUT: how many buffers a receiver (-E) held when it exited;
+# 0 for one that gave them all back (the control in after_rebind)
+held_at_exit() {
+	local n
+	n=$(sed -n 's/^# exiting with \([0-9]*\) buffers held.*/\1/p' "$1")
+	echo "${n:-0}"
+}
 exit_holding() {
 	local out rc held
 	out=$(mktemp)
@@ -100,7 +107,7 @@ exit_holding() {
 	rx_wait 120; rc=$?
 	zcnic-host kill tx >/dev/null
 	grep exiting "$out"
-	held=$(sed -n 's/^# exiting with \([0-9]*\) buffers held.*/\1/p' "$out")
+	held=$(held_at_exit "$out")
 	[ $rc -eq 0 ] || { echo "receiver exit status $rc"; cat "$out"; return 1; }
 	# the case is about a ring closed while the user holds buffers
 	[ "${held:-0}" -gt 0 ] || { echo "the receiver held no buffer when it exited"; return 1; }
@@ -243,6 +250,9 @@ after_rebind() {
 		zcrx_rx -i "$ifc" -q $Q -p $PORT -n $((16 * MB)) -s 9 -t 120
 	rc=$?
 	tail -n1 "$out"
+	# control of ring-closed-with-buffers-outstanding: a receiver that ran
+	# to the end held nothing when it exited
+	[ "$(held_at_exit "$out")" = 0 ] || { echo "held_at_exit counts a normal exit"; return 1; }
 	return $rc
 }
 ktap_check zcrx-works-after-rebind after_rebind
