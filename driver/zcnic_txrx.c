@@ -946,7 +946,7 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 	skb_tx_timestamp(skb);
 
 	if (!netif_txq_maybe_stop(txq, zcnic_tx_unused(tx),
-				  ZCNIC_TX_STOP_THRESH, ZCNIC_TX_WAKE_THRESH))
+				  ZCNIC_TX_STOP_THRESH, tx->wake_thresh))
 		acc.stop++;
 
 	if (__netdev_tx_sent_queue(txq, len, netdev_xmit_more()))
@@ -1055,8 +1055,7 @@ static void zcnic_tx_clean(struct zcnic_q_vector *qv, int budget)
 	acc.bytes = bytes;
 	txq = netdev_get_tx_queue(qv->zd->netdev, qv->idx);
 	if (!netif_txq_completed_wake(txq, acc.packets, bytes,
-				      zcnic_tx_unused(tx),
-				      ZCNIC_TX_WAKE_THRESH))
+				      zcnic_tx_unused(tx), tx->wake_thresh))
 		acc.wake++;
 
 	u64_stats_update_begin(&qv->tx_stats.syncp);
@@ -1073,6 +1072,9 @@ int zcnic_tx_ring_alloc(struct zcnic_dev *zd, struct zcnic_tx_ring *tx)
 	tx->size = size;
 	tx->size_mask = size - 1;
 	tx->size_shift = ilog2(size);
+	/* a wake threshold above size - 1 free descriptors is never met */
+	tx->wake_thresh = min_t(u32, 2 * ZCNIC_TX_STOP_THRESH,
+				(size - 1 + ZCNIC_TX_STOP_THRESH) / 2);
 
 	tx->buf = kvcalloc(size, sizeof(*tx->buf), GFP_KERNEL);
 	tx->desc = dma_alloc_coherent(dev, size * sizeof(*tx->desc),

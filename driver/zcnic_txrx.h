@@ -30,9 +30,11 @@ struct zcnic_dev;
  */
 #define ZCNIC_PAGECNT_BIAS_MAX	USHRT_MAX
 
-/* Room for the largest frame must stay free before the queue is stopped. */
+/* Room for the largest frame must stay free before the queue is stopped;
+ * it is woken again at twice that, or halfway between the stop threshold
+ * and an empty ring when the ring is too small for twice (zcnic_tx_ring_alloc).
+ */
 #define ZCNIC_TX_STOP_THRESH	(ZCNIC_TX_MAX_FRAGS + 1)
-#define ZCNIC_TX_WAKE_THRESH	(2 * ZCNIC_TX_STOP_THRESH)
 
 /* All counters are u64 so that they can be summed as arrays. */
 struct zcnic_rx_counters {
@@ -163,6 +165,7 @@ struct zcnic_tx_ring {
 	u8 size_shift;
 	bool live;
 	bool stuck;
+	u32 wake_thresh;	/* free descriptors that wake a stopped queue */
 	u32 head;		/* oldest descriptor not completed */
 	u32 tail;		/* next descriptor to fill */
 	u32 tcq_head;

@@ -283,6 +283,26 @@ static void zcnic_flush_queued(ZcnicCore *c)
     }
 }
 
+/* Every statistic, host-side and per queue, as a reset leaves them. */
+static void zcnic_clear_counters(ZcnicCore *c)
+{
+    uint32_t q;
+
+    c->rx_frames = 0;
+    c->rx_filtered = c->rx_oversize = c->rx_link_down = 0;
+    c->rx_fault_drops = c->rx_held = c->dma_faults = c->dev_irqs = 0;
+    c->tx_waits = 0;
+    for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
+        ZcnicRxQueue *rq = &c->rxq[q];
+        ZcnicTxQueue *tq = &c->txq[q];
+
+        rq->pkts = rq->bytes = rq->nobuf = rq->nocmpl = 0;
+        rq->csum_bad = rq->split = rq->data = rq->drop_steer = 0;
+        tq->pkts = tq->bytes = tq->errs = 0;
+        c->irq[q].sent = c->irq[q].lost = 0;
+    }
+}
+
 void zcnic_core_start_recv(ZcnicCore *c)
 {
     zcnic_flush_queued(c);
@@ -1325,10 +1345,6 @@ void zcnic_core_reset(ZcnicCore *c)
     }
     /* the same guest sequence after a reset meets the same faults */
     zcnic_core_fault_reseed(c);
-    c->rx_frames = 0;
-    c->rx_filtered = c->rx_oversize = c->rx_link_down = 0;
-    c->rx_fault_drops = c->rx_held = c->dma_faults = c->dev_irqs = 0;
-    c->tx_waits = 0;
 
     /* frames the net layer held for us now meet disabled queues */
     zcnic_flush_queued(c);
@@ -1339,6 +1355,8 @@ void zcnic_core_reset(ZcnicCore *c)
         }
     }
     memset(c->tx_blocked, 0, sizeof(c->tx_blocked));
+    /* last: the flush above counts what it drops */
+    zcnic_clear_counters(c);
 }
 
 /* ------------------------------------------------------------------ */

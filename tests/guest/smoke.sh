@@ -4,7 +4,7 @@
 # IPv4 and IPv6.
 . /zcnic/lib.sh
 
-ktap_plan 9
+ktap_plan 10
 ifc=$(zcnic_ifname 0)
 if [ -n "$ifc" ] && ethtool -i "$ifc" | grep -q '^driver: zcnic'; then
 	ktap_ok "driver-bound $ifc"
@@ -38,4 +38,20 @@ ktap_check tcp-guest-to-host-v4 tcp_to_host "$HOST_V4"
 ktap_check tcp-host-to-guest-v4 tcp_to_guest "$GUEST_V4"
 ktap_check tcp-guest-to-host-v6 tcp_to_host "$HOST_V6"
 ktap_check tcp-host-to-guest-v6 tcp_to_guest "$GUEST_V6"
+
+# The smallest TX ring the driver accepts must carry a stream: its queue
+# stops with room for one largest frame left and must wake again.
+smallest_tx_ring() {
+	local ifc old rc
+	ifc=$(zcnic_ifname 0)
+	old=$(ethtool -g "$ifc" | awk '/^Current/ {c = 1} c && /^TX:/ {print $2; exit}')
+	ethtool -G "$ifc" tx 64 || return 1
+	zcnic_up 0 >/dev/null || return 1
+	timeout 120 bash -c "$(declare -f tcp_to_host); tcp_to_host $HOST_V4"
+	rc=$?
+	ethtool -G "$ifc" tx "$old" || rc=1
+	zcnic_up 0 >/dev/null || rc=1
+	return $rc
+}
+ktap_check tcp-through-the-smallest-tx-ring smallest_tx_ring
 ktap_exit
