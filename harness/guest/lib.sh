@@ -135,9 +135,9 @@ result_field() {
 }
 
 # The zero-copy verdict of one receive through zcrx on queue Q of nic0,
-# from the kernel's counters and the device's together: the kernel's
-# copy_count misses payload copied out of an skb's linear part, which is
-# exactly where payload lands when the NIC did not split it.
+# from the kernel's counters and the device's together: the kernel counts
+# what zcrx copied, the device says whether the NIC split the payload off
+# at all. Each half is checked on its own and can fail the verdict alone.
 #
 # zc_mark Q: remember the device's queue-Q counters before a receive
 zc_mark() {
@@ -160,12 +160,16 @@ zc_verdict() {
 		echo "verdict: no data frame crossed queue $ZC_Q"
 		return 2
 	fi
+	local why=()
 	if [ -z "$copies" ] || [ "$copies" != 0 ] || [ "${events:-1}" != 0 ]; then
-		echo "verdict: copying (the kernel copied)"
-		return 1
+		why+=("the kernel copied")
 	fi
 	if [ $((split * 100)) -lt $((data * 99)) ]; then
-		echo "verdict: copying ($((data - split)) data frames were not split at the payload)"
+		why+=("$((data - split)) data frames were not split at the payload")
+	fi
+	if [ ${#why[@]} -gt 0 ]; then
+		local IFS=";"
+		echo "verdict: copying (${why[*]})"
 		return 1
 	fi
 	echo "verdict: zero-copy"

@@ -14,7 +14,7 @@ MB=$((1 << 20))
 STREAM_MB=${LIFECYCLE_MB:-64}
 [ "$STREAM_MB" -ge 16 ] || STREAM_MB=16	# -E exits holding after 8 MiB
 
-ktap_plan 15
+ktap_plan 14
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/$ifc/device)")
 setup() { zcrx_nic_setup "$ifc" 3 tcp4:$PORT:$Q tcp4:$((PORT + 1)):2; }
