@@ -8,7 +8,7 @@
 # flavour has no sanitizers: fast enough under TCG for selftests that want
 # fault injection and traffic, such as pp_alloc_fail.py.
 # Built out of tree with the host's gcc into $ZCNIC_CACHE/kernel-<flavour>-<key>,
-# keyed by the source, the fragments, this script and the compiler. Prints
+# keyed by the source, the fragments, the recipe below and the compiler. Prints
 # the build directory (bzImage is arch/x86/boot/bzImage; build modules with
 # make -C <dir> M=...). Linux-source builds are done once; a KERNEL_SRC tree
 # is rebuilt incrementally on every call, so your edits are picked up.
@@ -22,11 +22,20 @@ debug)	frags=("$ZCNIC_TOP/kernel/base.config" "$ZCNIC_TOP/kernel/debug.config");
 inject)	frags=("$ZCNIC_TOP/kernel/base.config");;
 *)	die "unknown kernel flavour '$flavour' (debug, inject)";;
 esac
+# The commands that configure and build the kernel (bash -c scripts: $1 the
+# source, $2 the build directory, then the fragments) are part of its cache
+# key; editing anything else here (messages, locking) costs no rebuild.
+recipe_config='make -s -C "$1" O="$2" x86_64_defconfig &&
+	"$1/scripts/kconfig/merge_config.sh" -m -O "$2" "$2/.config" \
+		"$1/kernel/configs/kvm_guest.config" "${@:3}" &&
+	make -s -C "$1" O="$2" olddefconfig'
+recipe_build='make -C "$1" O="$2" -j"$(nproc)" bzImage modules'
 src=$("$ZCNIC_TOP/scripts/fetch-kernel-source.sh")
 src=$(cd "$src" && pwd -P)
 cc_ver=$(gcc --version | head -n1)
-key=$( { echo "$src"; cat "${frags[@]}" "$0"; echo "$cc_ver"; } | key_of)
+key=$( { echo "$src"; cat "${frags[@]}"; echo "$recipe_config $recipe_build $cc_ver"; } | key_of)
 out=$ZCNIC_CACHE/kernel-$flavour-$key
+cache_lock "kernel-$flavour"
 
 if [ -z "${KERNEL_SRC:-}" ] && [ -f "$out/.zcnic-built" ]; then
 	echo "$out"; exit 0
@@ -37,13 +46,8 @@ mkdir -p "$out"
 echo "$src" > "$out/.zcnic-src"
 if [ ! -f "$out/.zcnic-configured" ]; then
 	say "configuring the $flavour kernel from $src"
-	run_logged "$out/defconfig.log" make -s -C "$src" O="$out" x86_64_defconfig ||
-		die "defconfig failed"
-	run_logged "$out/merge.log" "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
-		"$src/kernel/configs/kvm_guest.config" "${frags[@]}" ||
-		die "merging the config fragments failed"
-	run_logged "$out/olddefconfig.log" make -s -C "$src" O="$out" olddefconfig ||
-		die "olddefconfig failed"
+	run_logged "$out/config.log" bash -c "$recipe_config" config "$src" "$out" "${frags[@]}" ||
+		die "configuring the $flavour kernel failed (log: $out/config.log)"
 	# every line of the fragments must have taken effect
 	bad=()
 	while IFS= read -r l; do
@@ -60,11 +64,11 @@ if [ ! -f "$out/.zcnic-configured" ]; then
 fi
 
 say "building the $flavour kernel in $out (15-20 min on 2 cores the first time)"
-run_logged "$out/build.log" make -C "$src" O="$out" -j"$(nproc)" bzImage modules ||
-	die "$flavour kernel build failed"
+run_logged "$out/build.log" bash -c "$recipe_build" build "$src" "$out" ||
+	die "$flavour kernel build failed (log: $out/build.log)"
 touch "$out/.zcnic-built"
 # an older build of the same source and flavour is stale now
 for d in "$ZCNIC_CACHE"/kernel-"$flavour"-*; do
-	[ "$d" != "$out" ] && [ "$(cat "$d/.zcnic-src" 2>/dev/null)" = "$src" ] && rm -rf "$d"
+	[ "$d" != "$out" ] && [ "$(cat "$d/.zcnic-src" 2>/dev/null)" = "$src" ] && remove_tree "$d"
 done
 echo "$out"
