@@ -199,7 +199,21 @@ static void zcnic_qp_send(ZcnicQpIrq *irq)
     zcnic_msix_send(c, irq->vec);
 }
 
+/*
+ * Work that does not start in an MMIO handler (a timer, the net layer's
+ * sent callback, a TX burst's continuation) runs in bottom halves created
+ * with the device's reentrancy guard: a DMA or MSI-X write that the guest
+ * aimed at the device's own BAR is then refused by the memory core, as it
+ * is from MMIO handlers, instead of re-entering the device mid-operation.
+ */
 static void zcnic_qp_timer_cb(void *opaque)
+{
+    ZcnicQpIrq *irq = opaque;
+
+    qemu_bh_schedule(irq->bh);
+}
+
+static void zcnic_qp_irq_bh(void *opaque)
 {
     ZcnicQpIrq *irq = opaque;
 
@@ -1200,11 +1214,16 @@ static uint16_t zcnic_tx_frame(ZcnicCore *c, uint32_t q,
     return ZCNIC_TCD_STATUS_OK;
 }
 
+/*
+ * Run TX queue q: at most ZCNIC_TX_BURST descriptors at a time (one
+ * doorbell may post a whole 16K ring), the rest in the queue pair's TX
+ * bottom half, so the global lock is let go in between.
+ */
 static void zcnic_tx_process(ZcnicCore *c, uint32_t q)
 {
     ZcnicTxQueue *tq = &c->txq[q];
     struct zcnic_tx_desc d[ZCNIC_TX_MAX_FRAGS];
-    uint32_t budget = tq->dr_size;
+    uint32_t budget = ZCNIC_TX_BURST;
     bool any = false;
 
     while (zcnic_txq_enabled(c, q) && tq->dr_head != tq->dr_tail && budget) {
@@ -1264,9 +1283,19 @@ static void zcnic_tx_process(ZcnicCore *c, uint32_t q)
         trace_zcnic_tx_frame(q, len, n, status);
         any = true;
     }
+    if (!budget && zcnic_txq_enabled(c, q) && tq->dr_head != tq->dr_tail) {
+        qemu_bh_schedule(c->irq[q].tx_bh);
+    }
     if (any) {
         zcnic_qp_event(c, q);
     }
+}
+
+static void zcnic_tx_bh(void *opaque)
+{
+    ZcnicQpIrq *qp = opaque;
+
+    zcnic_tx_process(qp->core, qp->qp);
 }
 
 void zcnic_core_tx_sent(ZcnicCore *c, int subq)
@@ -1278,9 +1307,10 @@ void zcnic_core_tx_sent(ZcnicCore *c, int subq)
     }
     c->tx_blocked[subq] = false;
     trace_zcnic_tx_resume(subq);
-    for (q = 0; q < c->num_queues && !c->tx_blocked[subq]; q++) {
+    /* called by the net layer, not from an MMIO handler: see above */
+    for (q = 0; q < c->num_queues; q++) {
         if (zcnic_tx_subq(c, q) == subq) {
-            zcnic_tx_process(c, q);
+            qemu_bh_schedule(c->irq[q].tx_bh);
         }
     }
 }
@@ -1312,6 +1342,10 @@ void zcnic_core_reset(ZcnicCore *c)
 
     trace_zcnic_reset();
     for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
+        if (c->irq[q].bh) {
+            qemu_bh_cancel(c->irq[q].bh);
+            qemu_bh_cancel(c->irq[q].tx_bh);
+        }
         if (c->irq[q].timer) {
             timer_del(c->irq[q].timer);
         }
@@ -2055,6 +2089,10 @@ void zcnic_core_realize(ZcnicCore *c, PCIDevice *owner, NICState *nic,
         c->irq[q].qp = q;
         c->irq[q].timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, zcnic_qp_timer_cb,
                                        &c->irq[q]);
+        c->irq[q].bh = qemu_bh_new_guarded(zcnic_qp_irq_bh, &c->irq[q],
+                                           &DEVICE(owner)->mem_reentrancy_guard);
+        c->irq[q].tx_bh = qemu_bh_new_guarded(zcnic_tx_bh, &c->irq[q],
+                                              &DEVICE(owner)->mem_reentrancy_guard);
     }
     zcnic_core_fault_reseed(c);
     zcnic_core_reset(c);
@@ -2067,6 +2105,9 @@ void zcnic_core_unrealize(ZcnicCore *c)
     for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
         timer_free(c->irq[q].timer);
         c->irq[q].timer = NULL;
+        qemu_bh_delete(c->irq[q].bh);
+        qemu_bh_delete(c->irq[q].tx_bh);
+        c->irq[q].bh = c->irq[q].tx_bh = NULL;
     }
     net_rx_pkt_uninit(c->rx_pkt);
     c->rx_pkt = NULL;

@@ -73,6 +73,9 @@ typedef struct ZcnicTxQueue {
     uint64_t errs;
 } ZcnicTxQueue;
 
+/* TX descriptors one run of a queue takes before it yields (bottom half). */
+#define ZCNIC_TX_BURST 256
+
 /* Interrupt state of one queue pair. */
 typedef struct ZcnicQpIrq {
     ZcnicCore *core;
@@ -83,7 +86,9 @@ typedef struct ZcnicQpIrq {
     bool pending;           /* an event arrived while disarmed */
     bool deferred;          /* an interrupt waits for the timer */
     int64_t last_ns;        /* when the last interrupt was sent */
-    QEMUTimer *timer;
+    QEMUTimer *timer;       /* moderation or delay over: schedules bh */
+    QEMUBH *bh;             /* sends the deferred interrupt, guarded */
+    QEMUBH *tx_bh;          /* runs the TX queue of this pair, guarded */
 
     uint64_t sent;
     uint64_t lost;          /* dropped by x-fault-irq-drop-ppm */

@@ -185,6 +185,20 @@ static bool irq_pending(Zt *t, uint32_t vec)
     return qpci_msix_pending(t->dev, vec);
 }
 
+/*
+ * A deferred interrupt is sent by a bottom half that the timer schedules
+ * during clock_step: give the main loop a few turns to run it.
+ */
+static void irq_wait(Zt *t, uint32_t vec)
+{
+    gint64 end = g_get_monotonic_time() + 5 * G_TIME_SPAN_SECOND;
+
+    while (!irq_pending(t, vec)) {
+        g_assert(g_get_monotonic_time() < end);
+        g_usleep(1000);
+    }
+}
+
 static void irq_clear(Zt *t, uint32_t vec)
 {
     uint64_t ctrl = t->dev->msix_table_off + vec * PCI_MSIX_ENTRY_SIZE +
@@ -907,6 +921,77 @@ static void test_tx_flow_control(void)
     g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_PKTS), ==, sent);
     g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_ERRS), ==, 0);
     g_assert_cmpuint(qom_u64(t, "tx-waits"), >=, 1);
+    g_free(frame);
+    g_free(out);
+    zt_end(t);
+}
+
+/*
+ * TX resumed by the net layer (not by a doorbell) runs guarded: buffers the
+ * guest aimed at the device's own BAR are refused by the memory core, and
+ * those frames complete with an error instead of reading registers from
+ * inside the device.
+ */
+static void test_tx_resume_guarded(void)
+{
+    enum { FLEN = 16000, MAX_BATCHES = 256 };
+    Zt *t = zt_start(NULL);
+    uint8_t *frame = g_malloc0(FLEN), *out = g_malloc(FLEN + 64);
+    uint64_t buf[16], own = t->bar.addr;
+    uint32_t q = 1, sent = 0, batch, i, head, bad;
+    gint64 end;
+    TxQ x;
+
+    g_assert(!t->bar.is_io);
+    txq_setup(t, &x, q);
+    memcpy(frame, peer_mac, 6);
+    memcpy(frame + 6, nic_mac, 6);
+    stw_be_p(frame + 12, 0x88b5);
+    for (i = 0; i < 16; i++) {
+        buf[i] = zalloc(t, FLEN, 64);
+        qtest_memwrite(t->qts, buf[i], frame, FLEN);
+    }
+    for (batch = 0; batch < MAX_BATCHES; batch++) {
+        for (i = 0; i < x.ring - 1; i++) {
+            txq_put(t, &x, buf[x.tail], FLEN, ZCNIC_TXD_EOP, 0, 0);
+            sent++;
+        }
+        qwr(t, q, ZCNIC_TXQ_DR_TAIL, x.tail);
+        head = qrd(t, q, ZCNIC_TXQ_DR_HEAD);
+        qwr(t, q, ZCNIC_TXQ_TCQ_HEAD, qrd(t, q, ZCNIC_TXQ_TCQ_TAIL));
+        if (head != x.tail) {
+            break;
+        }
+    }
+    g_assert_cmpuint(batch, <, MAX_BATCHES);
+
+    /*
+     * what is still posted now reads its bytes from the device's BAR (the
+     * first 32 bytes of registers). The device's DMA is memory-only, and
+     * the resume runs guarded besides: either refuses it.
+     */
+    bad = (x.tail - head + x.ring) % x.ring;
+    g_assert_cmpuint(bad, >, 0);
+    for (i = head; i != x.tail; i = (i + 1) % x.ring) {
+        struct zcnic_tx_desc d = {
+            .addr = cpu_to_le64(own),
+            .len = cpu_to_le16(32),
+            .flags = cpu_to_le16(ZCNIC_TXD_EOP),
+        };
+
+        qtest_memwrite(t->qts, x.dr + 16 * i, &d, sizeof(d));
+    }
+    /* the peer drains; the device resumes by itself */
+    for (i = 0; i < sent - bad; i++) {
+        g_assert_cmpuint(sock_recv_frame(t, out, FLEN + 64), ==, FLEN);
+    }
+    end = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+    while (qrd(t, q, ZCNIC_TXQ_DR_HEAD) != x.tail) {
+        g_assert(g_get_monotonic_time() < end);
+        g_usleep(1000);
+    }
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_ERRS), ==, bad);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_PKTS), ==, sent - bad);
     g_free(frame);
     g_free(out);
     zt_end(t);
@@ -2273,6 +2358,59 @@ static void test_hostile(void)
 #undef EXPECT_QERR
 }
 
+/*
+ * An MSI-X message the guest aimed at the device's own BAR: sent from the
+ * receive path, and from the moderation timer, it must never land there
+ * (the memory core refuses a re-entrant access from guarded code).
+ */
+static void test_irq_msix_own_bar(void)
+{
+    Zt *t = zt_start(",queues=2");
+    uint64_t entry = t->dev->msix_table_off + 1 * PCI_MSIX_ENTRY_SIZE;
+    uint64_t own = t->bar.addr + ZCNIC_DEV_SCRATCH0;
+    uint8_t frame[2048];
+    FrameSpec fs = { .l4 = 6, .pay_len = 100 };
+    uint32_t len, l5, i;
+    RxQ r;
+
+    g_assert(!t->bar.is_io);
+    fs_v4(&fs, "10.0.0.2", "10.0.0.1", 1, 2);
+    len = build_frame(&fs, frame, &l5);
+    rxq_setup(t, &r, 0, ZCNIC_RXQ_CTRL_HDS, 256, 12);
+    qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                   entry + PCI_MSIX_ENTRY_LOWER_ADDR, own);
+    qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                   entry + PCI_MSIX_ENTRY_UPPER_ADDR, own >> 32);
+    qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                   entry + PCI_MSIX_ENTRY_DATA, 0x5a5a5a5a);
+    qpci_io_writel(t->dev, t->dev->msix_table_bar,
+                   entry + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+
+    /* at once, from the receive path */
+    qwr(t, 0, ZCNIC_QP_IRQ_ITR, 100);
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_ARM);
+    inject(t, frame, len);
+    rxq_check(t, &r, frame, len, l5, NULL);
+    g_assert_cmphex(rd(t, ZCNIC_DEV_SCRATCH0), ==, 0);
+    /* the next one within 100 us: from the moderation timer */
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_ARM);
+    inject(t, frame, len);
+    rxq_check(t, &r, frame, len, l5, NULL);
+    g_assert_cmphex(qrd(t, 0, ZCNIC_QP_IRQ_CTRL), ==, 0);
+    qtest_clock_step(t->qts, 200 * 1000);
+    for (i = 0; i < 10; i++) {      /* room for the bottom half to run */
+        g_assert_cmphex(rd(t, ZCNIC_DEV_SCRATCH0), ==, 0);
+    }
+    g_assert_cmpuint(qom_u64(t, "irq0-sent"), ==, 2);
+    /* the device goes on working */
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_ARM);
+    qtest_clock_step(t->qts, 1000 * 1000);
+    inject(t, frame, len);
+    rxq_check(t, &r, frame, len, l5, NULL);
+    g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_STAT_PKTS), ==, 3);
+    zt_end(t);
+}
+
 static void test_irq(void)
 {
     Zt *t = zt_start(",queues=2");
@@ -2326,7 +2464,7 @@ static void test_irq(void)
     qtest_clock_step(t->qts, 50 * 1000);
     g_assert(!irq_pending(t, 1));
     qtest_clock_step(t->qts, 50 * 1000);
-    g_assert(irq_pending(t, 1));
+    irq_wait(t, 1);
     irq_clear(t, 1);
     /* long after: immediate again */
     qtest_clock_step(t->qts, 1000 * 1000);
@@ -2755,6 +2893,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/tx", test_tx);
     qtest_add_func("/zcnic/tx/flow-control", test_tx_flow_control);
     qtest_add_func("/zcnic/rx/split", test_rx_split);
+    qtest_add_func("/zcnic/tx/resume-guarded", test_tx_resume_guarded);
     qtest_add_func("/zcnic/rx/data-vs-split", test_rx_data_vs_split);
     qtest_add_func("/zcnic/rx/udp-arp-icmp", test_rx_udp_arp);
     qtest_add_func("/zcnic/rx/threshold", test_rx_threshold);
@@ -2770,6 +2909,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/rss/fields", test_rss_fields);
     qtest_add_func("/zcnic/ntuple", test_ntuple);
     qtest_add_func("/zcnic/irq", test_irq);
+    qtest_add_func("/zcnic/irq/msix-own-bar", test_irq_msix_own_bar);
     qtest_add_func("/zcnic/link-filter", test_link_filter);
     qtest_add_func("/zcnic/reset", test_reset);
     qtest_add_func("/zcnic/hostile", test_hostile);
