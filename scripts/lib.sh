@@ -45,7 +45,13 @@ run_logged() {
 	# a line a minute, so a long build shows it is alive
 	local start ticker rc
 	start=$(date +%s)
-	( while sleep 60; do say "... $(basename "$log" .log): $(( ($(date +%s) - start) / 60 )) min so far"; done ) &
+	# (without this script's cache locks: its sleep may outlive it a while)
+	(
+		for fd in "${ZC_LOCK_FDS[@]}"; do exec {fd}>&-; done
+		while sleep 60; do
+			say "... $(basename "$log" .log): $(( ($(date +%s) - start) / 60 )) min so far"
+		done
+	) &
 	ticker=$!
 	bounded "$ZCNIC_STEP_TIMEOUT" "$*" "$@" >"$log" 2>&1
 	rc=$?
@@ -63,10 +69,12 @@ key_of() { sha256sum | cut -c1-16; }
 
 # cache_lock NAME: hold an exclusive lock on one cached artifact until this
 # script exits, so two runs on one machine never build it at once
+ZC_LOCK_FDS=()
 cache_lock() {
 	local fd
 	mkdir -p "$ZCNIC_CACHE/locks"
 	exec {fd}>"$ZCNIC_CACHE/locks/$1.lock"
+	ZC_LOCK_FDS+=("$fd")
 	if ! flock -n "$fd"; then
 		say "waiting for another run that is building $1"
 		flock -w "$ZCNIC_STEP_TIMEOUT" "$fd" || die "$1 stayed locked for ${ZCNIC_STEP_TIMEOUT}s ($ZCNIC_CACHE/locks/$1.lock)"
