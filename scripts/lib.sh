@@ -45,10 +45,11 @@ run_logged() {
 	# a line a minute, so a long build shows it is alive
 	local start ticker rc
 	start=$(date +%s)
-	# (without this script's cache locks: its sleep may outlive it a while)
+	# (its sleep may outlive it by a minute: it holds no lock and no output
+	# that a caller's $(...) would wait on)
 	(
 		for fd in "${ZC_LOCK_FDS[@]}"; do exec {fd}>&-; done
-		while sleep 60; do
+		while sleep 60 </dev/null >/dev/null 2>&1; do
 			say "... $(basename "$log" .log): $(( ($(date +%s) - start) / 60 )) min so far"
 		done
 	) &
