@@ -43,7 +43,7 @@ static int zcnic_alloc_vector(struct zcnic_dev *zd, unsigned int q)
 	 * and its buffer size, across down/up.
 	 */
 	netdev_queue_config(netdev, q, &qcfg);
-	err = zcnic_rx_ring_alloc(zd, q, &qcfg, &qv->rx, &qv->napi);
+	err = zcnic_rx_ring_alloc(zd, q, &qcfg, &qv->rx);
 	if (err)
 		goto err_free_tx_ring;
 

@@ -45,7 +45,6 @@ static int zcnic_queue_mem_alloc(struct net_device *netdev,
 				 void *qmem, int idx)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
-	struct napi_struct *napi = NULL;
 
 	netdev_assert_locked(netdev);
 
@@ -54,13 +53,10 @@ static int zcnic_queue_mem_alloc(struct net_device *netdev,
 	 * without ever being started.  Up but without queues means a
 	 * reconfiguration failed to reopen the interface.
 	 */
-	if (netif_running(netdev)) {
-		if (!zd->qv[idx])
-			return -ENETDOWN;
-		napi = &zd->qv[idx]->napi;
-	}
+	if (netif_running(netdev) && !zd->qv[idx])
+		return -ENETDOWN;
 
-	return zcnic_rx_ring_alloc(zd, idx, qcfg, qmem, napi);
+	return zcnic_rx_ring_alloc(zd, idx, qcfg, qmem);
 }
 
 static void zcnic_queue_mem_free(struct net_device *netdev, void *qmem)
@@ -84,22 +80,22 @@ static int zcnic_queue_start(struct net_device *netdev,
 	qv->rx = *rx;
 	err = zcnic_rx_ring_start(qv);
 	if (err) {
-		/* Leave the memory with the caller, which frees it. */
+		/* Leave the memory with the caller, which frees it, and the
+		 * queue as stop left it: the core starts it again on the old
+		 * memory, and that start enables NAPI.
+		 */
 		*rx = qv->rx;
 		memset(&qv->rx, 0, sizeof(qv->rx));
-	} else {
-		memset(rx, 0, sizeof(*rx));
-		page_pool_enable_direct_recycling(qv->rx.hdr_pp, &qv->napi);
-		page_pool_enable_direct_recycling(qv->rx.pay_pp, &qv->napi);
+		return err;
 	}
+	memset(rx, 0, sizeof(*rx));
 
-	/* NAPI serves the pair's TX ring too: enable it even without RX. */
 	napi_enable_locked(&qv->napi);
 	local_bh_disable();
 	napi_schedule(&qv->napi);
 	local_bh_enable();
 
-	return err;
+	return 0;
 }
 
 static int zcnic_queue_stop(struct net_device *netdev, void *qmem, int idx)

@@ -141,9 +141,14 @@ void zcnic_queue_timer_start(struct zcnic_q_vector *qv)
 /* RX buffers                                                              */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * Pools are created without a NAPI instance: memory allocated for a queue
+ * restart may be freed again (a failed start) while the queue's NAPI runs
+ * on the old memory. Direct recycling is enabled when the ring starts and
+ * disabled when it stops.
+ */
 static struct page_pool *zcnic_create_pool(struct zcnic_dev *zd,
 					   unsigned int idx,
-					   struct napi_struct *napi,
 					   unsigned int order,
 					   unsigned int size, u32 flags)
 {
@@ -153,7 +158,6 @@ static struct page_pool *zcnic_create_pool(struct zcnic_dev *zd,
 		.pool_size	= size,
 		.nid		= dev_to_node(&zd->pdev->dev),
 		.dev		= &zd->pdev->dev,
-		.napi		= napi,
 		.dma_dir	= DMA_FROM_DEVICE,
 		.max_len	= PAGE_SIZE << order,
 		.offset		= 0,
@@ -294,7 +298,6 @@ static bool zcnic_rx_pay_fill(struct zcnic_q_vector *qv)
  * @idx: queue index
  * @qcfg: queue configuration (payload buffer size)
  * @rx: ring to fill in
- * @napi: NAPI instance that will poll the ring, NULL while the device is down
  *
  * Works whether or not the interface is up: the payload page pool is created
  * here, with the queue index, so that a memory provider bound to the queue
@@ -305,7 +308,7 @@ static bool zcnic_rx_pay_fill(struct zcnic_q_vector *qv)
  */
 int zcnic_rx_ring_alloc(struct zcnic_dev *zd, unsigned int idx,
 			const struct netdev_queue_config *qcfg,
-			struct zcnic_rx_ring *rx, struct napi_struct *napi)
+			struct zcnic_rx_ring *rx)
 {
 	struct device *dev = &zd->pdev->dev;
 	unsigned int size = zd->rx_ring_size;
@@ -322,7 +325,7 @@ int zcnic_rx_ring_alloc(struct zcnic_dev *zd, unsigned int idx,
 	rx->hds_thresh = zd->hds_thresh;
 	rx->pack = READ_ONCE(zcnic_rx_pack);
 
-	pp = zcnic_create_pool(zd, idx, napi, 0, size, 0);
+	pp = zcnic_create_pool(zd, idx, 0, size, 0);
 	if (IS_ERR(pp)) {
 		netdev_err(zd->netdev,
 			   "RX queue %u: creating the header page pool failed: %pe\n",
@@ -331,7 +334,7 @@ int zcnic_rx_ring_alloc(struct zcnic_dev *zd, unsigned int idx,
 	}
 	rx->hdr_pp = pp;
 
-	pp = zcnic_create_pool(zd, idx, napi, rx->pay_shift - PAGE_SHIFT, size,
+	pp = zcnic_create_pool(zd, idx, rx->pay_shift - PAGE_SHIFT, size,
 			       PP_FLAG_ALLOW_UNREADABLE_NETMEM);
 	if (IS_ERR(pp)) {
 		netdev_err(zd->netdev,
@@ -491,6 +494,11 @@ int zcnic_rx_ring_start(struct zcnic_q_vector *qv)
 	zcnic_q_wr32(zd, q, ZCNIC_RXQ_HBR_TAIL, rx->hbr_tail & rx->size_mask);
 	zcnic_q_wr32(zd, q, ZCNIC_RXQ_PBR_TAIL, rx->pbr_tail & rx->size_mask);
 	rx->live = true;
+	/* NAPI is still disabled here; the pools may recycle into it directly
+	 * once it runs (zcnic_rx_ring_stop undoes this)
+	 */
+	page_pool_enable_direct_recycling(rx->hdr_pp, &qv->napi);
+	page_pool_enable_direct_recycling(rx->pay_pp, &qv->napi);
 
 	return 0;
 }

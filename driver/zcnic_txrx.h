@@ -199,7 +199,7 @@ struct zcnic_q_vector {
 
 int zcnic_rx_ring_alloc(struct zcnic_dev *zd, unsigned int idx,
 			const struct netdev_queue_config *qcfg,
-			struct zcnic_rx_ring *rx, struct napi_struct *napi);
+			struct zcnic_rx_ring *rx);
 void zcnic_rx_ring_free(struct zcnic_dev *zd, struct zcnic_rx_ring *rx);
 int zcnic_rx_ring_start(struct zcnic_q_vector *qv);
 void zcnic_rx_ring_stop(struct zcnic_q_vector *qv);

@@ -458,6 +458,10 @@ static void zcnic_class_init(ObjectClass *klass, void *data)
     zcnic_class_add_knob(klass, "x-fault-dma-fail-ppm",
                          offsetof(ZcnicCore, fault_dma_fail_ppm),
                          "fail buffer DMA with this probability (ppm)");
+    zcnic_class_add_knob(klass, "x-fault-rxq-enable-fail",
+                         offsetof(ZcnicCore, fault_rxq_enable_fail),
+                         "refuse this many RX queue enables to come "
+                         "(QERR_RING_CFG), one at a time");
     zcnic_class_add_knob(klass, "x-fault-irq-delay-us",
                          offsetof(ZcnicCore, fault_irq_delay_us),
                          "delay every queue interrupt by this many usecs");

@@ -375,6 +375,13 @@ static void zcnic_rxq_enable(ZcnicCore *c, uint32_t q, uint32_t ctrl)
     uint32_t shift = zf_get(ZCNIC_RXQ_BUF_CFG_PAY_SHIFT, rq->buf_cfg);
 
     rq->ctrl = ctrl & (ZCNIC_RXQ_CTRL_HDS | ZCNIC_RXQ_CTRL_PACK);
+    if (c->fault_rxq_enable_fail) {
+        c->fault_rxq_enable_fail--;
+        trace_zcnic_fault("rxq-enable", q);
+        zcnic_rxq_error(c, q, ZCNIC_QERR_RING_CFG,
+                        "enable refused (x-fault-rxq-enable-fail)");
+        return;
+    }
     if (!zcnic_ring_valid(rq->hbr_base, rq->hbr_size,
                           sizeof(struct zcnic_rx_buf_desc))) {
         zcnic_rxq_error(c, q, ZCNIC_QERR_RING_CFG,

@@ -161,6 +161,7 @@ struct ZcnicCore {
     uint32_t fault_irq_drop_ppm;
     uint32_t fault_dma_fail_ppm;
     uint32_t fault_irq_delay_us;
+    uint32_t fault_rxq_enable_fail; /* refuse this many RX queue enables */
 
     /* Host-side counters; most count frames the guest never hears about. */
     uint64_t rx_frames;     /* every frame the backend handed over */

@@ -14,7 +14,7 @@ MB=$((1 << 20))
 STREAM_MB=${LIFECYCLE_MB:-64}
 [ "$STREAM_MB" -ge 16 ] || STREAM_MB=16	# -E exits holding after 8 MiB
 
-ktap_plan 14
+ktap_plan 15
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/$ifc/device)")
 setup() { zcrx_nic_setup "$ifc" 3 tcp4:$PORT:$Q tcp4:$((PORT + 1)):2; }
@@ -256,6 +256,34 @@ after_rebind() {
 	return $rc
 }
 ktap_check zcrx-works-after-rebind after_rebind
+
+# A queue restart that the device refuses half-way (the new ring does not
+# enable): the core puts the old memory back, the queue works on, and the
+# kernel stays quiet (a start that failed with NAPI enabled used to hit a
+# BUG_ON when the core started the old memory). Once through debugfs
+# queue_reset, once through a zcrx bind, which must fail cleanly.
+refused_restart() {
+	local out
+	out=$(mktemp)
+	refuse_next() { zcnic-host qom-set /machine/peripheral/nic0 x-fault-rxq-enable-fail 1 >/dev/null; }
+	refuse_next || return 1
+	if echo $Q > "$dbg/queue_reset" 2>/dev/null; then
+		echo "queue_reset succeeded although the device refused the new ring"; return 1
+	fi
+	refuse_next || return 1
+	if zcrx_rx -i "$ifc" -q $Q -d > "$out" 2>&1; then
+		echo "zcrx bound although the device refused the restart"; cat "$out"; return 1
+	fi
+	echo "bind refused: $(tail -n1 "$out")"
+	[ "$(dev_counter x-fault-rxq-enable-fail)" = 0 ] || { echo "the fault was not used"; return 1; }
+	wait_queue_unbound "$ifc" $Q 10 || return 1
+	# the old queue came back: zcrx binds and receives on it
+	stream "$out" "-a $GUEST_V4 -p $PORT -n $((8 * MB)) -s 9" \
+		zcrx_rx -i "$ifc" -q $Q -p $PORT -n $((8 * MB)) -s 9 -t 120 || { cat "$out"; return 1; }
+	tail -n1 "$out"
+	clean_after $Q
+}
+ktap_check queue-restart-refused-by-the-device refused_restart
 
 # The device-less copy mode next to zcnic, on the same stream.
 nodev_side_by_side() {

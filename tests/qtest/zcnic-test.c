@@ -2190,6 +2190,29 @@ static void test_reset_clears_held(void)
     zt_end(t);
 }
 
+/* x-fault-rxq-enable-fail refuses that many enables, then the next works. */
+static void test_fault_rxq_enable(void)
+{
+    Zt *t = zt_start(NULL);
+    uint32_t st;
+    RxQ r;
+
+    rxq_program(t, &r, 0, 16, 256, 12);
+    qom_set_int(t, "x-fault-rxq-enable-fail", 1);
+    qwr(t, 0, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE);
+    st = qrd(t, 0, ZCNIC_RXQ_STATUS);
+    g_assert_cmphex(st & ZCNIC_RXQ_STATUS_ENABLED, ==, 0);
+    g_assert_cmphex(st & ZCNIC_RXQ_STATUS_ERROR, ==, ZCNIC_RXQ_STATUS_ERROR);
+    g_assert_cmpuint(zcnic_field_get(ZCNIC_RXQ_STATUS_ERRCODE, st), ==,
+                     ZCNIC_QERR_RING_CFG);
+    g_assert_cmpuint(qom_u64(t, "x-fault-rxq-enable-fail"), ==, 0);
+    /* the driver disables and tries again: this time it works */
+    qwr(t, 0, ZCNIC_RXQ_CTRL, 0);
+    qwr(t, 0, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE);
+    g_assert_cmphex(qrd(t, 0, ZCNIC_RXQ_STATUS), ==, ZCNIC_RXQ_STATUS_ENABLED);
+    zt_end(t);
+}
+
 static void test_stop(void)
 {
     Zt *t = zt_start(NULL);
@@ -2904,6 +2927,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/rx/nobuf", test_nobuf);
     qtest_add_func("/zcnic/rx/nobuf-hold", test_nobuf_hold);
     qtest_add_func("/zcnic/reset/clears-held", test_reset_clears_held);
+    qtest_add_func("/zcnic/fault/rxq-enable", test_fault_rxq_enable);
     qtest_add_func("/zcnic/rx/stop", test_stop);
     qtest_add_func("/zcnic/rss", test_rss);
     qtest_add_func("/zcnic/rss/fields", test_rss_fields);
