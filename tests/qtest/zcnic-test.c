@@ -2107,18 +2107,29 @@ static void test_nobuf(void)
     zt_end(t);
 }
 
-static void test_nobuf_hold(void)
+/*
+ * Queue 0 of a device started with x-nobuf=hold, split on, header buffers
+ * posted and no payload buffer: a frame with payload is held back.
+ */
+static Zt *hold_start(RxQ *r)
 {
     Zt *t = zt_start(",x-nobuf=hold");
+
+    rxq_program(t, r, 0, 16, 256, 12);
+    qwr(t, 0, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE | ZCNIC_RXQ_CTRL_HDS);
+    r->gen = true;
+    rxq_post(t, r, 8, 0);
+    return t;
+}
+
+static void test_nobuf_hold(void)
+{
     uint8_t frame[2048];
     FrameSpec fs = { .l4 = 6, .pay_len = 500 };
     uint32_t len, l5, i;
     RxQ r;
+    Zt *t = hold_start(&r);
 
-    rxq_program(t, &r, 0, 16, 256, 12);
-    qwr(t, 0, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE | ZCNIC_RXQ_CTRL_HDS);
-    r.gen = true;
-    rxq_post(t, &r, 8, 0);
     fs_v4(&fs, "10.0.0.2", "10.0.0.1", 1, 2);
     for (i = 0; i < 3; i++) {
         fs.seed = i;
@@ -2157,16 +2168,12 @@ static void test_nobuf_hold(void)
  */
 static void test_reset_clears_held(void)
 {
-    Zt *t = zt_start(",x-nobuf=hold");
     uint8_t frame[2048];
     FrameSpec fs = { .l4 = 6, .pay_len = 500 };
     uint32_t len, l5, i;
     RxQ r;
+    Zt *t = hold_start(&r);
 
-    rxq_program(t, &r, 0, 16, 256, 12);
-    qwr(t, 0, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE | ZCNIC_RXQ_CTRL_HDS);
-    r.gen = true;
-    rxq_post(t, &r, 8, 0);
     /*
      * One frame: the net layer holds it (frames behind it would still sit
      * in the socket and arrive, and count, after the reset)

@@ -19,12 +19,8 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "harness"))
 import ktap  # noqa: E402
 
-cases = []
-
-
-def case(fn):
-    cases.append(fn)
-    return fn
+sys.path.insert(0, HERE)
+from cases import case, run  # noqa: E402
 
 
 def bed_options(tmp):
@@ -84,7 +80,7 @@ def start_level(scenario, logdir):
     proc = subprocess.Popen(["bash", "-c", level_script(logdir)], env=env, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for _ in range(300):
-        if subprocess.run(["pgrep", "-f", "fake-qemu"], capture_output=True).returncode == 0:
+        if fake_qemus(logdir):
             time.sleep(0.5)
             return proc
         time.sleep(0.1)
@@ -96,40 +92,48 @@ def fails_of(out):
     return [ln.split(" # ")[0][len("FAIL "):] for ln in out.splitlines() if ln.startswith("FAIL ")]
 
 
-def leftovers():
-    """Namespaces of harnesses that are gone (zcnicPID, PID not running;
-    another run's live bed may own the others) and stand-in QEMUs."""
+def fake_qemus(logdir):
+    """This test's stand-in QEMUs (their command line names its logdir)."""
+    out = subprocess.run(["pgrep", "-f", f"fake-qemu .*{logdir}/"], capture_output=True, text=True)
+    return out.stdout.split()
+
+
+def leftovers(logdir):
+    """What a run in logdir left behind: stand-in QEMUs, and namespaces of
+    harnesses that are gone (zcnicPID with PID not running; a live bed of
+    another run may own the others)."""
     ns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    ps = subprocess.run(["pgrep", "-f", "fake-qemu"], capture_output=True, text=True).stdout
     dead = [n.split()[0] for n in ns.splitlines()
             if n.startswith("zcnic") and n.split()[0][5:].isdigit()
             and not os.path.exists(f"/proc/{n.split()[0][5:]}")]
-    return dead + ps.split()
+    return dead + fake_qemus(logdir)
+
+
+def assert_t2_in_flight_t3_lost(out, rc, logdir):
+    f = fails_of(out)
+    assert rc == 1, out
+    assert "guest: guest:t2" in f and "guest: guest:t3" in f, out
+    assert "guest: guest:t1" not in f, out
+    assert not leftovers(logdir), leftovers(logdir)
 
 
 @case
 def crash_mid_test_names_the_test_in_flight_and_the_rest():
     with tempfile.TemporaryDirectory() as d:
         out, rc = run_level("crash", d)
+        assert_t2_in_flight_t3_lost(out, rc, d)
         f = fails_of(out)
-        assert rc == 1, out
-        assert "guest: guest:t2" in f and "guest: guest:t3" in f, out
         assert "guest: guest:t2/missing-2" in f and "guest: guest:t2/missing-3" in f, out
-        assert "guest: guest:t1" not in f, out
         assert "guest:t2 # in flight when the run stopped" in out, out
         assert "guest:t3 # never ran" in out, out
-        assert not leftovers(), leftovers()
 
 
 @case
 def hang_is_killed_at_the_step_deadline_and_named():
     with tempfile.TemporaryDirectory() as d:
         out, rc = run_level("hang", d)
-        f = fails_of(out)
-        assert rc == 1, out
-        assert "guest: guest:t2" in f and "guest: guest:t3" in f, out
+        assert_t2_in_flight_t3_lost(out, rc, d)
         assert "guest timed out in step 't2'" in out, out
-        assert not leftovers(), leftovers()
 
 
 @case
@@ -188,7 +192,7 @@ def ctrl_c_stops_the_run_and_leaves_nothing_behind():
         assert proc.returncode == 130, (proc.returncode, out)
         assert "next level starts" not in out, out
         assert "interrupted" in out, out
-        assert not leftovers(), leftovers()
+        assert not leftovers(d), leftovers(d)
 
 
 @case
@@ -203,29 +207,14 @@ def a_killed_harness_takes_qemu_with_it_and_the_next_run_cleans_up():
             os.kill(int(pid), signal.SIGKILL)   # no handler runs
         proc.communicate(timeout=60)
         for _ in range(50):
-            if subprocess.run(["pgrep", "-f", "fake-qemu"], capture_output=True).returncode:
+            if not fake_qemus(d):
                 break
             time.sleep(0.1)
-        assert subprocess.run(["pgrep", "-f", "fake-qemu"], capture_output=True).returncode, \
-            "QEMU outlived its harness"
-        assert leftovers(), "the killed harness's namespace should still be there"
+        assert not fake_qemus(d), "QEMU outlived its harness"
+        assert leftovers(d), "the killed harness's namespace should still be there"
         out, rc = run_level("pass", d)
         assert rc == 0, out
-        assert not leftovers(), leftovers()
+        assert not leftovers(d), leftovers(d)
 
 
-print("KTAP version 1")
-if os.geteuid() != 0:
-    print("1..0 # SKIP needs root (network namespaces)")
-    sys.exit(4)
-print(f"1..{len(cases)}")
-failed = 0
-for i, fn in enumerate(cases, 1):
-    try:
-        fn()
-        print(f"ok {i} {fn.__name__}")
-    except (AssertionError, OSError, subprocess.SubprocessError) as e:
-        failed += 1
-        print(f"not ok {i} {fn.__name__}")
-        print("# " + str(e).replace("\n", "\n# "))
-sys.exit(1 if failed else 0)
+run(skip=None if os.geteuid() == 0 else "needs root (network namespaces)")
