@@ -76,8 +76,14 @@ def run_level(scenario, logdir, bed=None, stale=False):
 def start_level(scenario, logdir):
     """level_script in a session of its own (a terminal's process group);
     returns once the stand-in QEMU runs."""
+    def as_from_a_terminal():
+        # a run started in the background (nohup ... &, some CI runners)
+        # inherits SIGINT ignored; a terminal's foreground job does not
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     env = dict(os.environ, FAKE_GUEST=scenario, ZCNIC_V="0")
     proc = subprocess.Popen(["bash", "-c", level_script(logdir)], env=env, start_new_session=True,
+                            preexec_fn=as_from_a_terminal,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for _ in range(300):
         if fake_qemus(logdir):
