@@ -939,6 +939,11 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 		goto err_drop_stats;
 	if (unlikely(skb->len > ZCNIC_FRAME_MAX))
 		goto err_drop_stats;
+	/* The MAC sends frames as they are: pad runts to the minimum. */
+	if (eth_skb_pad(skb)) {
+		skb = NULL;	/* freed by eth_skb_pad() */
+		goto err_drop_stats;
+	}
 
 	if (unlikely(zcnic_tx_unused(tx) < skb_shinfo(skb)->nr_frags + 1)) {
 		/* The queue should have been stopped after the last frame. */
