@@ -156,6 +156,8 @@ static void zcnic_napi_disable(struct zcnic_q_vector *qv)
 	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, NULL);
 	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, NULL);
 	napi_disable_locked(&qv->napi);
+	timer_delete_sync(&qv->refill_timer);
+	qv->refill_delay_ms = 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -308,8 +310,6 @@ int zcnic_open(struct net_device *netdev)
 	netif_addr_unlock_bh(netdev);
 	netif_tx_start_all_queues(netdev);
 	zcnic_link_update(zd);
-	for (q = 0; q < zd->num_queues; q++)
-		zcnic_queue_timer_start(zd->qv[q]);
 
 	return 0;
 

@@ -109,6 +109,8 @@ static int zcnic_queue_stop(struct net_device *netdev, void *qmem, int idx)
 		return -ENETDOWN;
 
 	napi_disable_locked(&qv->napi);
+	timer_delete_sync(&qv->refill_timer);
+	qv->refill_delay_ms = 0;
 	zcnic_rx_ring_stop(qv);
 
 	*(struct zcnic_rx_ring *)qmem = qv->rx;

@@ -30,8 +30,13 @@ module_param_named(rx_pack, zcnic_rx_pack, bool, 0644);
 MODULE_PARM_DESC(rx_pack,
 		 "Let the device pack several payloads into one payload buffer (default: on; taken when a queue is allocated)");
 
-/* Delay before retrying a payload refill that found the page pool empty. */
-#define ZCNIC_REFILL_RETRY_MS	2
+/*
+ * A payload refill that found the page pool empty is retried after
+ * ZCNIC_REFILL_RETRY_MIN_MS, then after twice as long each time it fails
+ * again, up to ZCNIC_REFILL_RETRY_MAX_MS.
+ */
+#define ZCNIC_REFILL_RETRY_MIN_MS	1
+#define ZCNIC_REFILL_RETRY_MAX_MS	128
 
 /* A frame never needs more fragments than an skb can hold. */
 static_assert(DIV_ROUND_UP(ZCNIC_FRAME_MAX, 1 << ZCNIC_PAY_SHIFT_MIN) + 1 <=
@@ -105,36 +110,49 @@ irqreturn_t zcnic_queue_irq(int irq, void *data)
 }
 
 /**
- * zcnic_refill_timer() - poll a queue pair from its own CPU
+ * zcnic_refill_timer() - raise the interrupt of a queue pair that ran dry
  * @t: the pair's refill timer
  *
- * Armed a millisecond ahead when the payload pool ran dry (a memory
- * provider's user refilling raises no event of its own), and otherwise once
- * a second, so that a lost queue interrupt cannot leave the pair unserved.
- * The timer is pinned to the CPU its interrupt is affine to, so NAPI runs
- * where the interrupt would have run it: RSS steering stays visible per
- * CPU. A disabled NAPI ignores the schedule.
+ * The user of a memory provider refilling its queue raises no event, and a
+ * device with no payload buffer left receives nothing that would. Raise
+ * the pair's own interrupt from the device (QP_IRQ_CTRL.SWINT) so that
+ * NAPI retries the refill where the interrupt is affine, as for any other
+ * event; if NAPI is running, the device keeps the event pending until the
+ * poll re-arms.
  */
 void zcnic_refill_timer(struct timer_list *t)
 {
 	struct zcnic_q_vector *qv = timer_container_of(qv, t, refill_timer);
 
-	napi_schedule(&qv->napi);
-	if (test_bit(ZCNIC_F_UP, &qv->zd->flags))
-		mod_timer(&qv->refill_timer, jiffies + HZ);
+	zcnic_q_wr32(qv->zd, qv->idx, ZCNIC_QP_IRQ_CTRL,
+		     ZCNIC_QP_IRQ_CTRL_SWINT);
 }
 
-/* Start the pair's periodic poll on the CPU its interrupt goes to. */
-void zcnic_queue_timer_start(struct zcnic_q_vector *qv)
+/*
+ * Depletion check, at the end of a poll: a payload ring that the page pool
+ * could not refill and that holds too few buffers for the device to go on
+ * receiving gets a retry, backing off while the pool stays empty. A ring
+ * with buffers left needs none: the frames it receives, or the drops the
+ * device reports once it runs out, raise interrupts of their own.
+ */
+static void zcnic_refill_check(struct zcnic_q_vector *qv)
 {
-	const struct cpumask *mask = irq_get_effective_affinity_mask(qv->irq);
-	unsigned int cpu = mask ? cpumask_first_and(mask, cpu_online_mask) : nr_cpu_ids;
+	struct zcnic_rx_ring *rx = &qv->rx;
+	u32 posted = rx->pbr_tail - rx->pbr_head;
 
-	if (cpu >= nr_cpu_ids)
-		cpu = raw_smp_processor_id();
-	qv->refill_timer.expires = jiffies + HZ;
-	if (!timer_pending(&qv->refill_timer))
-		add_timer_on(&qv->refill_timer, cpu);
+	if (!rx->starved) {
+		qv->refill_delay_ms = 0;
+		return;
+	}
+	if (posted >= rx->size / 4)
+		return;
+
+	qv->refill_delay_ms = clamp_t(unsigned int, qv->refill_delay_ms * 2,
+				    ZCNIC_REFILL_RETRY_MIN_MS,
+				    ZCNIC_REFILL_RETRY_MAX_MS);
+	/* Armed from the poll, so on the queue's CPU (TIMER_PINNED). */
+	mod_timer(&qv->refill_timer,
+		  jiffies + msecs_to_jiffies(qv->refill_delay_ms));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -247,9 +265,8 @@ static void zcnic_rx_pay_put(struct zcnic_rx_ring *rx, unsigned int slot,
  * @qv: queue vector
  *
  * When the page pool has nothing to give (a memory provider whose user has
- * not returned buffers yet), count it and retry from a timer: the user
- * refilling its queue raises no event of its own, and the device may have
- * no buffer left to receive the packet that would otherwise wake us.
+ * not returned buffers yet), count it and mark the ring starved: the end
+ * of the poll decides whether it needs a retry (zcnic_refill_check()).
  *
  * Return: true if buffers were posted (the tail must be written).
  */
@@ -268,8 +285,7 @@ static bool zcnic_rx_pay_fill(struct zcnic_q_vector *qv)
 			u64_stats_update_begin(&qv->rx_stats.syncp);
 			qv->rx_stats.c.alloc_fail++;
 			u64_stats_update_end(&qv->rx_stats.syncp);
-			mod_timer(&qv->refill_timer,
-				  jiffies + msecs_to_jiffies(ZCNIC_REFILL_RETRY_MS));
+			rx->starved = true;
 			break;
 		}
 
@@ -281,6 +297,8 @@ static bool zcnic_rx_pay_fill(struct zcnic_q_vector *qv)
 		tail++;
 	}
 
+	if (tail - rx->pbr_head == rx->size - 1)
+		rx->starved = false;
 	if (tail == rx->pbr_tail)
 		return false;
 	rx->pbr_tail = tail;
@@ -1214,8 +1232,10 @@ int zcnic_poll(struct napi_struct *napi, int budget)
 	if (work == budget)
 		return budget;
 
-	if (napi_complete_done(napi, work))
+	if (napi_complete_done(napi, work)) {
 		zcnic_irq_arm(qv);
+		zcnic_refill_check(qv);
+	}
 
 	return work;
 }

@@ -101,6 +101,7 @@ struct zcnic_rx_pay_buf {
  * @pack: the device may pack several payloads into one buffer
  * @live: the device owns the rings
  * @stuck: the device never acknowledged a stop; its buffers are leaked
+ * @starved: the last refill found the payload page pool empty
  * @hds_thresh: payload bytes the device keeps with the headers
  * @hbr_head: next header slot the device fills (free running)
  * @hbr_tail: next header slot software posts (free running)
@@ -132,6 +133,7 @@ struct zcnic_rx_ring {
 	bool pack;
 	bool live;
 	bool stuck;
+	bool starved;
 	u32 hds_thresh;
 	u32 hbr_head;
 	u32 hbr_tail;
@@ -179,7 +181,9 @@ struct zcnic_tx_ring {
  * @irq: Linux IRQ number of the pair's vector
  * @tx: TX ring
  * @rx: RX ring, swapped by the queue management ops
- * @refill_timer: retries payload refill when the page pool ran dry
+ * @refill_timer: raises the pair's interrupt to retry a payload refill
+ *	that found the page pool empty
+ * @refill_delay_ms: the retry's current delay, 0 when not starved
  * @rx_stats: RX counters, kept across queue restarts
  * @tx_stats: TX counters
  * @irq_name: name of the IRQ
@@ -192,6 +196,7 @@ struct zcnic_q_vector {
 	struct zcnic_tx_ring tx;
 	struct zcnic_rx_ring rx;
 	struct timer_list refill_timer;
+	unsigned int refill_delay_ms;
 	struct zcnic_rx_stats rx_stats;
 	struct zcnic_tx_stats tx_stats;
 	char irq_name[IFNAMSIZ + 16];
@@ -207,7 +212,6 @@ void zcnic_rx_ring_stop(struct zcnic_q_vector *qv);
 int zcnic_tx_ring_alloc(struct zcnic_dev *zd, struct zcnic_tx_ring *tx);
 void zcnic_tx_ring_free(struct zcnic_dev *zd, struct zcnic_tx_ring *tx);
 int zcnic_tx_ring_start(struct zcnic_q_vector *qv);
-void zcnic_queue_timer_start(struct zcnic_q_vector *qv);
 void zcnic_tx_ring_stop(struct zcnic_q_vector *qv);
 
 netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev);

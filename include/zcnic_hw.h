@@ -99,7 +99,7 @@ static inline uint32_t zcnic_field_prep(uint32_t mask, uint32_t val)
 #define ZCNIC_DEV_VERSION_MINOR		ZCNIC_GENMASK(15, 0)
 #define ZCNIC_DEV_VERSION_MAJOR		ZCNIC_GENMASK(31, 16)
 #define ZCNIC_VERSION_MAJOR	1
-#define ZCNIC_VERSION_MINOR	1	/* 1: RSS_FIELDS */
+#define ZCNIC_VERSION_MINOR	2	/* 1: RSS_FIELDS, 2: QP_IRQ_CTRL.SWINT */
 #define ZCNIC_DEV_CAPS		0x0008		/* RO */
 #define ZCNIC_DEV_CAPS_QUEUES		ZCNIC_GENMASK(7, 0)	/* queue pairs */
 #define ZCNIC_DEV_CAPS_RSS_CTXS		ZCNIC_GENMASK(11, 8)
@@ -279,6 +279,7 @@ enum {
 #define ZCNIC_QP_IRQ_CTRL_ARM		ZCNIC_BIT(0)	/* W: allow one interrupt */
 #define ZCNIC_QP_IRQ_CTRL_ARMED		ZCNIC_BIT(0)	/* R */
 #define ZCNIC_QP_IRQ_CTRL_PENDING	ZCNIC_BIT(1)	/* R: event waiting for ARM */
+#define ZCNIC_QP_IRQ_CTRL_SWINT		ZCNIC_BIT(2)	/* W: raise an event (v1.2) */
 #define ZCNIC_QP_IRQ_ITR	0x68		/* min usecs between interrupts */
 #define ZCNIC_QP_IRQ_ITR_USECS		ZCNIC_GENMASK(15, 0)
 

@@ -294,6 +294,7 @@ static void zcnic_add_queue_props(ZcnicState *s)
         ZCNIC_Q_PROP("tx", "errs", c->txq[q].errs);
         ZCNIC_Q_PROP("irq", "sent", c->irq[q].sent);
         ZCNIC_Q_PROP("irq", "lost", c->irq[q].lost);
+        ZCNIC_Q_PROP("irq", "swint", c->irq[q].swint);
     }
 #undef ZCNIC_Q_PROP
 }

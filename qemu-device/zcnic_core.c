@@ -269,14 +269,21 @@ static void zcnic_qp_arm(ZcnicCore *c, uint32_t qp, uint32_t val)
 
     trace_zcnic_irq_arm(qp, val & ZCNIC_QP_IRQ_CTRL_ARM, irq->pending);
     if (!(val & ZCNIC_QP_IRQ_CTRL_ARM)) {
-        irq->armed = false;
-        return;
-    }
-    if (irq->pending) {
+        /* SWINT alone leaves the arming as it is */
+        if (!(val & ZCNIC_QP_IRQ_CTRL_SWINT)) {
+            irq->armed = false;
+        }
+    } else if (irq->pending) {
         irq->pending = false;
         zcnic_qp_fire(irq);
     } else {
         irq->armed = true;
+    }
+    /* A software event counts after the arming written with it. */
+    if (val & ZCNIC_QP_IRQ_CTRL_SWINT) {
+        irq->swint++;
+        trace_zcnic_irq_swint(qp);
+        zcnic_qp_event(c, qp);
     }
 }
 
@@ -313,7 +320,7 @@ static void zcnic_clear_counters(ZcnicCore *c)
         rq->pkts = rq->bytes = rq->nobuf = rq->nocmpl = 0;
         rq->csum_bad = rq->split = rq->data = rq->drop_steer = 0;
         tq->pkts = tq->bytes = tq->errs = 0;
-        c->irq[q].sent = c->irq[q].lost = 0;
+        c->irq[q].sent = c->irq[q].lost = c->irq[q].swint = 0;
     }
 }
 
@@ -1382,7 +1389,7 @@ void zcnic_core_reset(ZcnicCore *c)
         irq->itr = 0;
         irq->armed = irq->pending = irq->deferred = false;
         irq->last_ns = INT64_MIN / 2;     /* long ago */
-        irq->sent = irq->lost = 0;
+        irq->sent = irq->lost = irq->swint = 0;
     }
     /* the same guest sequence after a reset meets the same faults */
     zcnic_core_fault_reseed(c);
@@ -2056,7 +2063,8 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             "\"tcq-tail\": %u, \"pkts\": %" PRIu64 ", "
             "\"bytes\": %" PRIu64 ", \"errs\": %" PRIu64 "}, "
             "\"irq\": {\"vector\": %u, \"armed\": %s, \"pending\": %s, "
-            "\"sent\": %" PRIu64 ", \"lost\": %" PRIu64 "}}",
+            "\"sent\": %" PRIu64 ", \"lost\": %" PRIu64 ", "
+            "\"swint\": %" PRIu64 "}}",
             q ? ", " : "", q,
             zcnic_rxq_enabled(c, q) ? "true" : "false",
             zf_get(ZCNIC_RXQ_STATUS_ERRCODE, rq->status),
@@ -2068,7 +2076,8 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             tq->dr_head, tq->dr_tail, tq->tcq_head, tq->tcq_tail,
             tq->pkts, tq->bytes, tq->errs,
             irq->vec, irq->armed ? "true" : "false",
-            irq->pending ? "true" : "false", irq->sent, irq->lost);
+            irq->pending ? "true" : "false", irq->sent, irq->lost,
+            irq->swint);
     }
     g_string_append(s, "]}");
     return g_string_free(s, false);

@@ -92,6 +92,7 @@ typedef struct ZcnicQpIrq {
 
     uint64_t sent;
     uint64_t lost;          /* dropped by x-fault-irq-drop-ppm */
+    uint64_t swint;         /* events raised by QP_IRQ_CTRL.SWINT */
 } ZcnicQpIrq;
 
 typedef struct ZcnicNtupleRule {

@@ -53,16 +53,22 @@ ktap_check starvation-drop-and-recover starve_drop
 # frame reaches the driver while it has no buffers, so only the driver's
 # own refill retry (not a new packet) can restart the queue.
 starve_hold() {
-	local out rc held0 held1
+	local out rc held0 held1 sw0 sw1
 	out=$(mktemp)
 	held0=$(dev_counter rx-held) || return 1
+	sw0=$(dev_counter irq$Q-swint) || return 1
 	zcnic-host qom-set /machine/peripheral/nic0 x-nobuf '"hold"' >/dev/null || return 1
 	run_rx "$out" -A 4 -W 500
 	rc=$?
 	zcnic-host qom-set /machine/peripheral/nic0 x-nobuf '"drop"' >/dev/null
 	held1=$(dev_counter rx-held) || return 1
-	echo "# the device held frames back $((held1 - held0)) times"
+	sw1=$(dev_counter irq$Q-swint) || return 1
+	echo "# the device held frames back $((held1 - held0)) times; refill retries (software interrupts): $((sw1 - sw0))"
 	[ $rc -eq 0 ] || return 1
+	# the retry came through the queue's own interrupt, and backed off:
+	# 500 ms of an empty pool take about ten retries, not hundreds
+	[ $((sw1 - sw0)) -ge 1 ] || { echo "# no software interrupt: what restarted the queue?"; return 1; }
+	[ $((sw1 - sw0)) -le 40 ] || { echo "# the retry does not back off"; return 1; }
 	[ "$(result alloc_fail_events "$out")" = 1 ] || { echo "# expected exactly one ALLOC_FAIL event"; return 1; }
 	# without a held frame the queue never ran dry, and the case proved nothing
 	[ $((held1 - held0)) -gt 0 ] || { echo "# rx-held did not rise: the queue never ran dry"; return 1; }

@@ -4,7 +4,7 @@
 # IPv4 and IPv6.
 . /zcnic/lib.sh
 
-ktap_plan 11
+ktap_plan 12
 ifc=$(zcnic_ifname 0)
 if [ -n "$ifc" ] && ethtool -i "$ifc" | grep -q '^driver: zcnic'; then
 	ktap_ok "driver-bound $ifc"
@@ -83,4 +83,42 @@ s.send(b"\xff" * 6 + bytes.fromhex("5254005a4302") + b"\x88\xb5" + bytes(28))' "
 	[ $((p1 - p0)) -eq 1 ] && [ $((b1 - b0)) -eq 60 ]
 }
 ktap_check tx-pads-runts-to-60-bytes runt_padded
+
+# Every poll has an interrupt behind it: an idle interface is not polled
+# (a periodic poll would hide a lost interrupt or a missing re-arm as a
+# short stall). napi:napi_poll counts the polls; a window with a few pings
+# shows that the count sees them.
+queue_irqs() {
+	awk -v pat="$1-q" 'index($NF, pat) == 1 {
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i } END { print n + 0 }' \
+		/proc/interrupts
+}
+# polls_in CMD...: polls and queue interrupts of the interface while CMD runs
+polls_in() {
+	local t=/sys/kernel/tracing ev i0 i1 polls
+	ev=$t/events/napi/napi_poll
+	[ -d "$ev" ] || mount -t tracefs nodev $t 2>/dev/null
+	[ -d "$ev" ] || { echo "no napi:napi_poll tracepoint" >&2; return 1; }
+	echo "dev_name == \"$ifc\"" >"$ev/filter" || return 1
+	echo >$t/trace
+	i0=$(queue_irqs "$ifc")
+	echo 1 >"$ev/enable"
+	"$@" >/dev/null
+	echo 0 >"$ev/enable"
+	i1=$(queue_irqs "$ifc")
+	polls=$(grep -c 'napi_poll' $t/trace)
+	echo 0 >"$ev/filter"
+	echo "$polls $((i1 - i0))"
+}
+idle_not_polled() {
+	local ifc polls irqs
+	ifc=$(zcnic_ifname 0)
+	read -r polls irqs < <(polls_in ping -c 3 -i 0.2 -W 5 "$HOST_V4") || return 1
+	echo "with 3 pings: $polls polls, $irqs queue interrupts"
+	[ "$polls" -gt 0 ] || { echo "the count saw no poll at all"; return 1; }
+	read -r polls irqs < <(polls_in sleep 3) || return 1
+	echo "3 s idle: $polls polls, $irqs queue interrupts"
+	[ "$polls" -le "$irqs" ] || { echo "polls without an interrupt: the queues are polled on a timer"; return 1; }
+}
+ktap_check idle-queues-are-not-polled idle_not_polled
 ktap_exit

@@ -2504,6 +2504,48 @@ static void test_irq(void)
     g_assert(irq_pending(t, 1));
     irq_clear(t, 1);
 
+    /* SWINT is an event: armed, it fires at once and disarms */
+    qtest_clock_step(t->qts, 1000 * 1000);
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_ARM);
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_SWINT);
+    g_assert(irq_pending(t, 1));
+    irq_clear(t, 1);
+    g_assert_cmphex(qrd(t, 0, ZCNIC_QP_IRQ_CTRL), ==, 0);
+    g_assert_cmpuint(qstat(t, "irq%u-swint", 0), ==, 1);
+    /* disarmed, it waits in PENDING for the next arming */
+    qtest_clock_step(t->qts, 1000 * 1000);
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_SWINT);
+    g_assert(!irq_pending(t, 1));
+    g_assert_cmphex(qrd(t, 0, ZCNIC_QP_IRQ_CTRL), ==,
+                    ZCNIC_QP_IRQ_CTRL_PENDING);
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_ARM);
+    g_assert(irq_pending(t, 1));
+    irq_clear(t, 1);
+    /* with ARM in the same write, it counts after the arming */
+    qtest_clock_step(t->qts, 1000 * 1000);
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL,
+        ZCNIC_QP_IRQ_CTRL_ARM | ZCNIC_QP_IRQ_CTRL_SWINT);
+    g_assert(irq_pending(t, 1));
+    irq_clear(t, 1);
+    g_assert_cmphex(qrd(t, 0, ZCNIC_QP_IRQ_CTRL), ==, 0);
+    /* SWINT without ARM does not disarm */
+    qtest_clock_step(t->qts, 1000 * 1000);
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_ARM);
+    qwr(t, 1, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_ARM);
+    qwr(t, 1, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_SWINT);
+    g_assert(irq_pending(t, 2));
+    irq_clear(t, 2);
+    g_assert_cmphex(qrd(t, 0, ZCNIC_QP_IRQ_CTRL), ==,
+                    ZCNIC_QP_IRQ_CTRL_ARMED);
+    qwr(t, 0, ZCNIC_QP_IRQ_CTRL, 0);
+    /* only the queue pair written to */
+    qwr(t, 1, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_SWINT);
+    g_assert(!irq_pending(t, 1));
+    g_assert_cmphex(qrd(t, 1, ZCNIC_QP_IRQ_CTRL), ==,
+                    ZCNIC_QP_IRQ_CTRL_PENDING);
+    g_assert_cmpuint(qstat(t, "irq%u-swint", 0), ==, 3);
+    g_assert_cmpuint(qstat(t, "irq%u-swint", 1), ==, 2);
+
     /* another vector for the queue pair */
     qwr(t, 0, ZCNIC_QP_IRQ_VEC, 2);
     qwr(t, 0, ZCNIC_QP_IRQ_ITR, 0);
