@@ -36,6 +36,14 @@ enum {
 	ZCNIC_F_UP,		/* rings, vectors and IRQs are set up */
 };
 
+/* Recoveries, counted across down/up (under stats_lock). */
+struct zcnic_reset_stats {
+	u64 rx_queue;		/* RX queues restarted through the queue API */
+	u64 tx_queue;		/* TX rings stopped and started again */
+	u64 tx_timeout;		/* TX watchdog time-outs */
+	u64 device;		/* whole-interface restarts, the last resort */
+};
+
 /* A queue's wrapping 32-bit device counter, widened to 64 bits. */
 struct zcnic_hw_qstats {
 	u64 nobuf;
@@ -74,6 +82,10 @@ struct zcnic_ntuple_rule {
  * @rx_base: RX counters of queue vectors that were freed
  * @tx_base: TX counters of queue vectors that were freed
  * @hw_qstats: per queue device counters
+ * @reset_stats: recoveries (under @stats_lock)
+ * @reset_task: recovers the queues in @rx_reset and @tx_reset
+ * @rx_reset: RX queues that stopped on an error or lost sync with the device
+ * @tx_reset: TX queues that stopped on an error or timed out
  * @dbg: debugfs directory
  * @irq_name: name of the device (link) interrupt
  */
@@ -107,6 +119,11 @@ struct zcnic_dev {
 	struct zcnic_rx_counters rx_base;
 	struct zcnic_tx_counters tx_base;
 	struct zcnic_hw_qstats hw_qstats[ZCNIC_MAX_QUEUES];
+	struct zcnic_reset_stats reset_stats;
+
+	struct work_struct reset_task;
+	DECLARE_BITMAP(rx_reset, ZCNIC_MAX_QUEUES);
+	DECLARE_BITMAP(tx_reset, ZCNIC_MAX_QUEUES);
 
 	struct dentry *dbg;
 	char irq_name[32];
@@ -149,6 +166,8 @@ int zcnic_netdev_init(struct zcnic_dev *zd);
 int zcnic_open(struct net_device *netdev);
 int zcnic_stop(struct net_device *netdev);
 int zcnic_reconfigure(struct zcnic_dev *zd);
+void zcnic_request_reset(struct zcnic_dev *zd, unsigned int q, bool rx);
+void zcnic_reset_task(struct work_struct *work);
 void zcnic_link_update(struct zcnic_dev *zd);
 void zcnic_hw_stats_update(struct zcnic_dev *zd);
 void zcnic_rss_write(struct zcnic_dev *zd, unsigned int ctx, const u8 *key,

@@ -14,7 +14,6 @@
 
 #include "zcnic.h"
 
-MODULE_IMPORT_NS("NETDEV_INTERNAL");
 
 static struct dentry *zcnic_dbg_root;
 

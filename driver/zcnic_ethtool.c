@@ -850,6 +850,15 @@ static const struct {
 	{ "hw_drop_steer",	ZCNIC_RXQ_STAT_DROP_STEER },
 };
 
+/* Device-wide counters, in the order of struct zcnic_reset_stats. */
+static const char zcnic_reset_stat_names[][ETH_GSTRING_LEN] = {
+	"rx_queue_resets", "tx_queue_resets", "tx_timeouts", "device_resets",
+};
+
+static_assert(ARRAY_SIZE(zcnic_reset_stat_names) ==
+	      sizeof(struct zcnic_reset_stats) / sizeof(u64));
+
+#define ZCNIC_DEV_STATS	(1 + ARRAY_SIZE(zcnic_reset_stat_names))
 #define ZCNIC_RX_QSTATS	(ARRAY_SIZE(zcnic_rx_stat_names) + 1 + \
 			 ARRAY_SIZE(zcnic_rx_hw_stats))
 #define ZCNIC_TX_QSTATS	(ARRAY_SIZE(zcnic_tx_stat_names) + 1)
@@ -869,7 +878,7 @@ static int zcnic_get_sset_count(struct net_device *netdev, int sset)
 {
 	switch (sset) {
 	case ETH_SS_STATS:
-		return 1 + netdev->real_num_rx_queues *
+		return ZCNIC_DEV_STATS + netdev->real_num_rx_queues *
 		       (ZCNIC_RX_QSTATS + ZCNIC_TX_QSTATS);
 	case ETH_SS_TEST:
 		return ZCNIC_TEST_COUNT;
@@ -885,6 +894,8 @@ static void zcnic_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 	switch (sset) {
 	case ETH_SS_STATS:
 		ethtool_puts(&data, "guest_errors");
+		for (i = 0; i < ARRAY_SIZE(zcnic_reset_stat_names); i++)
+			ethtool_puts(&data, zcnic_reset_stat_names[i]);
 		for (q = 0; q < netdev->real_num_rx_queues; q++) {
 			for (i = 0; i < ARRAY_SIZE(zcnic_rx_stat_names); i++)
 				ethtool_sprintf(&data, "rx%u_%s", q,
@@ -915,6 +926,10 @@ static void zcnic_get_ethtool_stats(struct net_device *netdev,
 	zcnic_hw_stats_update(zd);
 
 	*data++ = zcnic_rd32(zd, ZCNIC_DEV_GUEST_ERRS);
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	memcpy(data, &zd->reset_stats, sizeof(zd->reset_stats));
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+	data += sizeof(zd->reset_stats) / sizeof(u64);
 	for (q = 0; q < netdev->real_num_rx_queues; q++) {
 		struct zcnic_q_vector *qv = zd->qv[q];
 		struct zcnic_rx_counters rx = {};

@@ -8,6 +8,7 @@
 #include <linux/unaligned.h>
 #include <net/netdev_lock.h>
 #include <net/netdev_queues.h>
+#include <net/netdev_rx_queue.h>
 
 #include "zcnic.h"
 
@@ -236,9 +237,15 @@ static void zcnic_tx_timeout(struct net_device *netdev, unsigned int txqueue)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
 	struct zcnic_q_vector *qv = zd->qv[txqueue];
+	unsigned long flags;
 
 	if (!qv)
 		return;
+
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	zd->reset_stats.tx_timeout++;
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+	zcnic_request_reset(zd, txqueue, false);
 
 	netdev_warn(netdev,
 		    "TX queue %u timed out: head %u tail %u, device head %u tail %u, completion head %u device tail %u\n",
@@ -248,6 +255,137 @@ static void zcnic_tx_timeout(struct net_device *netdev, unsigned int txqueue)
 		    zcnic_q_rd32(zd, txqueue, ZCNIC_TXQ_DR_TAIL),
 		    qv->tx.tcq_head & qv->tx.size_mask,
 		    zcnic_q_rd32(zd, txqueue, ZCNIC_TXQ_TCQ_TAIL));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Recovery                                                                */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * zcnic_request_reset() - have one queue of a pair reset
+ * @zd: device
+ * @q: queue pair
+ * @rx: the RX queue (restarted through the queue management ops, so a
+ *	memory provider bound to it stays bound); else the TX ring
+ *
+ * For a queue that the device stopped on an error, that lost sync with the
+ * device, or that timed out. Any context; the reset runs in process
+ * context from zcnic_reset_task().
+ */
+void zcnic_request_reset(struct zcnic_dev *zd, unsigned int q, bool rx)
+{
+	set_bit(q, rx ? zd->rx_reset : zd->tx_reset);
+	schedule_work(&zd->reset_task);
+}
+
+static bool zcnic_rx_needs_reset(struct zcnic_dev *zd, unsigned int q)
+{
+	const struct zcnic_rx_ring *rx = &zd->qv[q]->rx;
+
+	return rx->live &&
+	       (rx->lost_sync ||
+		(zcnic_q_rd32(zd, q, ZCNIC_RXQ_STATUS) & ZCNIC_RXQ_STATUS_ERROR));
+}
+
+/* Stop and start a TX ring: its pending frames are dropped (and counted). */
+static int zcnic_tx_queue_reset(struct zcnic_dev *zd,
+				struct zcnic_q_vector *qv)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(zd->netdev, qv->idx);
+	int err;
+
+	__netif_tx_lock_bh(txq);
+	netif_tx_stop_queue(txq);
+	__netif_tx_unlock_bh(txq);
+
+	napi_disable_locked(&qv->napi);
+	zcnic_tx_ring_stop(qv);
+	err = qv->tx.stuck ? -EIO : zcnic_tx_ring_start(qv);
+	napi_enable_locked(&qv->napi);
+	local_bh_disable();
+	napi_schedule(&qv->napi);
+	local_bh_enable();
+	if (err)
+		return err;
+
+	netif_tx_wake_queue(txq);
+	return 0;
+}
+
+void zcnic_reset_task(struct work_struct *work)
+{
+	struct zcnic_dev *zd = container_of(work, struct zcnic_dev,
+					    reset_task);
+	struct net_device *netdev = zd->netdev;
+	struct zcnic_reset_stats done = {};
+	unsigned long flags;
+	unsigned int q;
+	bool full = false;
+	int err;
+
+	rtnl_lock();
+	netdev_lock(netdev);
+	if (!test_bit(ZCNIC_F_UP, &zd->flags) ||
+	    test_bit(ZCNIC_F_GONE, &zd->flags)) {
+		/* open starts every queue afresh */
+		bitmap_zero(zd->tx_reset, ZCNIC_MAX_QUEUES);
+		bitmap_zero(zd->rx_reset, ZCNIC_MAX_QUEUES);
+		goto out;
+	}
+
+	for_each_set_bit(q, zd->tx_reset, ZCNIC_MAX_QUEUES) {
+		clear_bit(q, zd->tx_reset);
+		/* a ring that failed to start is not running to recover */
+		if (q >= zd->num_queues || !zd->qv[q]->tx.live)
+			continue;
+		err = zcnic_tx_queue_reset(zd, zd->qv[q]);
+		if (err) {
+			netdev_err(netdev, "TX queue %u: reset failed (%d)\n",
+				   q, err);
+			full = true;
+			continue;
+		}
+		netdev_info(netdev, "TX queue %u reset\n", q);
+		done.tx_queue++;
+	}
+
+	for_each_set_bit(q, zd->rx_reset, ZCNIC_MAX_QUEUES) {
+		clear_bit(q, zd->rx_reset);
+		/* The error may be that of a start the core already rolled
+		 * back (the device refused the ring): only a running ring
+		 * that stopped or lost sync needs the restart.
+		 */
+		if (q >= zd->num_queues || !zcnic_rx_needs_reset(zd, q))
+			continue;
+		err = netdev_rx_queue_restart(netdev, q);
+		if (err) {
+			netdev_err(netdev, "RX queue %u: restart failed (%d)\n",
+				   q, err);
+			full = true;
+			continue;
+		}
+		netdev_info(netdev, "RX queue %u restarted\n", q);
+		done.rx_queue++;
+	}
+
+	if (full) {
+		netdev_err(netdev, "queue reset failed: restarting the interface\n");
+		err = zcnic_reconfigure(zd);
+		if (err)
+			netdev_err(netdev,
+				   "restart failed (%d): the interface has no queues until it is brought down and up\n",
+				   err);
+		done.device++;
+	}
+
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	zd->reset_stats.rx_queue += done.rx_queue;
+	zd->reset_stats.tx_queue += done.tx_queue;
+	zd->reset_stats.device += done.device;
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+out:
+	netdev_unlock(netdev);
+	rtnl_unlock();
 }
 
 void zcnic_link_update(struct zcnic_dev *zd)

@@ -83,14 +83,18 @@ static void zcnic_report_queue_errors(struct zcnic_dev *zd)
 
 		if (!zcnic_present(zd))
 			return;
-		if (rx & ZCNIC_RXQ_STATUS_ERROR)
+		if (rx & ZCNIC_RXQ_STATUS_ERROR) {
 			netdev_err(zd->netdev,
 				   "RX queue %u stopped on error code %u\n", q,
 				   FIELD_GET(ZCNIC_RXQ_STATUS_ERRCODE, rx));
-		if (tx & ZCNIC_TXQ_STATUS_ERROR)
+			zcnic_request_reset(zd, q, true);
+		}
+		if (tx & ZCNIC_TXQ_STATUS_ERROR) {
 			netdev_err(zd->netdev,
 				   "TX queue %u stopped on error code %u\n", q,
 				   FIELD_GET(ZCNIC_TXQ_STATUS_ERRCODE, tx));
+			zcnic_request_reset(zd, q, false);
+		}
 	}
 }
 
@@ -238,6 +242,7 @@ static int zcnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 			       FIELD_GET(ZCNIC_DEV_CAPS_NTUPLE, caps),
 			       ZCNIC_NTUPLE_RULES);
 	spin_lock_init(&zd->stats_lock);
+	INIT_WORK(&zd->reset_task, zcnic_reset_task);
 	pci_set_drvdata(pdev, zd);
 
 	snprintf(zd->irq_name, sizeof(zd->irq_name), "%s-%s", ZCNIC_DRV_NAME,
@@ -256,6 +261,8 @@ static int zcnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	zcnic_wr32(zd, ZCNIC_DEV_IRQ_MASK,
 		   ZCNIC_DEV_IRQ_LINK | ZCNIC_DEV_IRQ_QERR);
 
+	/* No carrier until open has read the link state. */
+	netif_carrier_off(netdev);
 	err = register_netdev(netdev);
 	if (err) {
 		dev_err(&pdev->dev, "registering the netdev failed\n");
@@ -308,6 +315,8 @@ static void zcnic_remove(struct pci_dev *pdev)
 
 	zcnic_wr32(zd, ZCNIC_DEV_IRQ_MASK, 0);
 	free_irq(pci_irq_vector(pdev, ZCNIC_VEC_DEVICE), zd);
+	/* Nothing queues a reset any more: the interface is gone. */
+	cancel_work_sync(&zd->reset_task);
 	zcnic_wr32(zd, ZCNIC_DEV_CTRL, ZCNIC_DEV_CTRL_RESET);
 
 	pci_free_irq_vectors(pdev);
@@ -363,3 +372,5 @@ module_exit(zcnic_exit);
 
 MODULE_DESCRIPTION("zcnic zero-copy receive test NIC driver");
 MODULE_LICENSE("GPL");
+/* netdev_rx_queue_restart(): queue recovery and the debugfs queue reset */
+MODULE_IMPORT_NS("NETDEV_INTERNAL");

@@ -95,6 +95,27 @@ static void zcnic_write_base(struct zcnic_dev *zd, unsigned int q, u32 lo,
 	zcnic_q_wr32(zd, q, lo + 4, upper_32_bits(dma));
 }
 
+/*
+ * Disable a ring whose enable failed and wait for the device to say so:
+ * until it has, the ring's memory may not be freed. STATUS.ENABLED is bit 0
+ * of both queues' status registers.
+ */
+static bool zcnic_ring_disable(struct zcnic_dev *zd, unsigned int q,
+			       u32 ctrl, u32 status)
+{
+	static_assert(ZCNIC_RXQ_STATUS_ENABLED == ZCNIC_TXQ_STATUS_ENABLED);
+	u32 last;
+
+	zcnic_q_wr32(zd, q, ctrl, 0);
+	if (!zcnic_wait_reg(zd, ZCNIC_Q_BASE(q) + status,
+			    ZCNIC_RXQ_STATUS_ENABLED, 0, &last))
+		return true;
+	netdev_err(zd->netdev,
+		   "queue %u did not acknowledge the disable (status 0x%08x): leaking its ring\n",
+		   q, last);
+	return false;
+}
+
 void zcnic_irq_arm(struct zcnic_q_vector *qv)
 {
 	zcnic_q_wr32(qv->zd, qv->idx, ZCNIC_QP_IRQ_CTRL, ZCNIC_QP_IRQ_CTRL_ARM);
@@ -504,7 +525,9 @@ int zcnic_rx_ring_start(struct zcnic_q_vector *qv)
 			   "RX queue %u did not start: status 0x%08x, error code %u\n",
 			   q, status,
 			   FIELD_GET(ZCNIC_RXQ_STATUS_ERRCODE, status));
-		zcnic_q_wr32(zd, q, ZCNIC_RXQ_CTRL, 0);
+		/* An enable that timed out may still take effect. */
+		if (!zcnic_ring_disable(zd, q, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_STATUS))
+			rx->stuck = true;
 		return err == -ETIMEDOUT ? -EIO : err;
 	}
 
@@ -716,11 +739,12 @@ static void zcnic_rx_bad_cmpl(struct zcnic_q_vector *qv,
  * @acc: counters to update
  *
  * Nothing a completion says is followed before it is checked against what
- * the driver posted: a bad one is counted and dropped.  When only the
- * payload part is bad, the header buffer (which is the one expected) is
- * recycled so the header ring stays in step with the device.
+ * the driver posted: a bad one is counted and dropped, and the caller
+ * stops reading the ring, which no longer matches the device's.
+ *
+ * Return: false if the completion was bad.
  */
-static void zcnic_rx_one(struct zcnic_q_vector *qv,
+static bool zcnic_rx_one(struct zcnic_q_vector *qv,
 			 const struct zcnic_rx_cmpl *cmpl, u32 flags,
 			 struct zcnic_rx_counters *acc)
 {
@@ -738,14 +762,13 @@ static void zcnic_rx_one(struct zcnic_q_vector *qv,
 	    hdr_len < ETH_HLEN || hdr_len > ZCNIC_RX_HDR_BUF_LEN ||
 	    pay_len > ZCNIC_FRAME_MAX - hdr_len) {
 		zcnic_rx_bad_cmpl(qv, cmpl, acc);
-		return;
+		return false;
 	}
 	if (pay_len) {
 		nbufs = zcnic_rx_pay_span(rx, pay_idx, pay_off, pay_len);
 		if (!nbufs) {
 			zcnic_rx_bad_cmpl(qv, cmpl, acc);
-			zcnic_rx_hdr_recycle(rx, 0);
-			return;
+			return false;
 		}
 	}
 
@@ -761,7 +784,7 @@ static void zcnic_rx_one(struct zcnic_q_vector *qv,
 				  flags & ZCNIC_RCD_PAY_DONE);
 	if (!skb) {
 		acc->skb_alloc_fail++;
-		return;
+		return true;
 	}
 
 	skb_mark_for_recycle(skb);
@@ -777,6 +800,8 @@ static void zcnic_rx_one(struct zcnic_q_vector *qv,
 	skb_record_rx_queue(skb, qv->idx);
 	skb->protocol = eth_type_trans(skb, qv->zd->netdev);
 	napi_gro_receive(&qv->napi, skb);
+
+	return true;
 }
 
 static int zcnic_rx_clean(struct zcnic_q_vector *qv, int budget)
@@ -788,6 +813,10 @@ static int zcnic_rx_clean(struct zcnic_q_vector *qv, int budget)
 	u32 hbr_tail = rx->hbr_tail;
 	int done = 0;
 
+	/* Out of sync with the device: wait for the queue restart. */
+	if (rx->lost_sync)
+		return 0;
+
 	while (done < budget) {
 		struct zcnic_rx_cmpl *cmpl = &rx->rcq[head & rx->size_mask];
 		u32 flags = le32_to_cpu(READ_ONCE(cmpl->flags));
@@ -797,9 +826,17 @@ static int zcnic_rx_clean(struct zcnic_q_vector *qv, int budget)
 		/* Read the rest of the completion after its generation bit. */
 		dma_rmb();
 
-		zcnic_rx_one(qv, cmpl, flags, &acc);
-		head++;
 		done++;
+		if (!zcnic_rx_one(qv, cmpl, flags, &acc)) {
+			/* The buffers the device used are not the ones this
+			 * ring expects: nothing it says from here on can be
+			 * followed. Restart the queue.
+			 */
+			rx->lost_sync = true;
+			zcnic_request_reset(zd, qv->idx, true);
+			break;
+		}
+		head++;
 	}
 
 	if (head != rx->rcq_head) {
@@ -1168,7 +1205,8 @@ int zcnic_tx_ring_start(struct zcnic_q_vector *qv)
 			   "TX queue %u did not start: status 0x%08x, error code %u\n",
 			   q, status,
 			   FIELD_GET(ZCNIC_TXQ_STATUS_ERRCODE, status));
-		zcnic_q_wr32(zd, q, ZCNIC_TXQ_CTRL, 0);
+		if (!zcnic_ring_disable(zd, q, ZCNIC_TXQ_CTRL, ZCNIC_TXQ_STATUS))
+			tx->stuck = true;
 		return err == -ETIMEDOUT ? -EIO : err;
 	}
 	tx->live = true;
@@ -1197,7 +1235,11 @@ void zcnic_tx_ring_stop(struct zcnic_q_vector *qv)
 		netdev_err(zd->netdev,
 			   "TX queue %u did not acknowledge the stop (status 0x%08x)\n",
 			   qv->idx, status);
+		/* The device may still read the frames: keep them (leaked),
+		 * but the stack's byte queue limits start over.
+		 */
 		tx->stuck = true;
+		netdev_tx_reset_queue(netdev_get_tx_queue(zd->netdev, qv->idx));
 		return;
 	}
 

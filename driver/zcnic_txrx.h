@@ -102,6 +102,8 @@ struct zcnic_rx_pay_buf {
  * @live: the device owns the rings
  * @stuck: the device never acknowledged a stop; its buffers are leaked
  * @starved: the last refill found the payload page pool empty
+ * @lost_sync: a completion named buffers other than the expected ones; the
+ *	ring is not read again until the queue is restarted
  * @hds_thresh: payload bytes the device keeps with the headers
  * @hbr_head: next header slot the device fills (free running)
  * @hbr_tail: next header slot software posts (free running)
@@ -134,6 +136,7 @@ struct zcnic_rx_ring {
 	bool live;
 	bool stuck;
 	bool starved;
+	bool lost_sync;
 	u32 hds_thresh;
 	u32 hbr_head;
 	u32 hbr_tail;

@@ -187,6 +187,18 @@ static void zcnic_set_starve(Object *obj, bool val, Error **errp)
     }
 }
 
+static bool zcnic_get_tx_hang(Object *obj, Error **errp)
+{
+    return zcnic_core_tx_hung(&ZCNIC(obj)->core);
+}
+
+static void zcnic_set_tx_hang(Object *obj, bool val, Error **errp)
+{
+    if (val) {
+        zcnic_core_tx_hang(&ZCNIC(obj)->core);
+    }
+}
+
 static bool zcnic_get_no_split(Object *obj, Error **errp)
 {
     return ZCNIC(obj)->core.fault_no_split;
@@ -442,6 +454,11 @@ static void zcnic_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "x-fault-no-split",
         "deliver every frame unsplit whatever RXQ_CTRL.HDS says, as a NIC "
         "whose split silently broke (negative control of zero-copy checks)");
+    object_class_property_add_bool(klass, "x-fault-tx-hang",
+                                   zcnic_get_tx_hang, zcnic_set_tx_hang);
+    object_class_property_set_description(klass, "x-fault-tx-hang",
+        "true: every enabled TX queue hangs (ignores its doorbells) until "
+        "software stops it; reads true while a queue is hung");
     object_class_property_add_bool(klass, "x-link", zcnic_get_link,
                                    zcnic_set_link);
     object_class_property_set_description(klass, "x-link",
@@ -463,6 +480,10 @@ static void zcnic_class_init(ObjectClass *klass, void *data)
                          offsetof(ZcnicCore, fault_rxq_enable_fail),
                          "refuse this many RX queue enables to come "
                          "(QERR_RING_CFG), one at a time");
+    zcnic_class_add_knob(klass, "x-fault-bad-cmpl",
+                         offsetof(ZcnicCore, fault_bad_cmpl),
+                         "write this many RX completions to come with a "
+                         "wrong header buffer index, one at a time");
     zcnic_class_add_knob(klass, "x-fault-irq-delay-us",
                          offsetof(ZcnicCore, fault_irq_delay_us),
                          "delay every queue interrupt by this many usecs");

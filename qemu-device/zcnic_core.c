@@ -481,7 +481,33 @@ static void zcnic_txq_enable(ZcnicCore *c, uint32_t q)
 static void zcnic_txq_stop(ZcnicCore *c, uint32_t q)
 {
     c->txq[q].status &= ~ZCNIC_TXQ_STATUS_ENABLED;
+    c->txq[q].hung = false;     /* a queue reset clears a hang */
     trace_zcnic_txq_stop(q);
+}
+
+/* x-fault-tx-hang: every enabled TX queue stops reading its ring. */
+void zcnic_core_tx_hang(ZcnicCore *c)
+{
+    uint32_t q;
+
+    for (q = 0; q < c->num_queues; q++) {
+        if (zcnic_txq_enabled(c, q)) {
+            c->txq[q].hung = true;
+            trace_zcnic_fault("tx-hang", q);
+        }
+    }
+}
+
+bool zcnic_core_tx_hung(ZcnicCore *c)
+{
+    uint32_t q;
+
+    for (q = 0; q < c->num_queues; q++) {
+        if (c->txq[q].hung) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1021,6 +1047,12 @@ static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
     memset(&cd, 0, sizeof(cd));
     cd.rss_hash = cpu_to_le32(st->hash);
     cd.hdr_idx = cpu_to_le16(rq->hbr_head);
+    if (c->fault_bad_cmpl) {
+        /* a device glitch: the completion names the wrong header buffer */
+        c->fault_bad_cmpl--;
+        trace_zcnic_fault("bad-cmpl", q);
+        cd.hdr_idx = cpu_to_le16((rq->hbr_head + 1) & hmask);
+    }
     cd.hdr_len = cpu_to_le16(sp);
     cd.pay_idx = cpu_to_le16(pay_len ? plan.first_idx : 0);
     cd.vlan_tci = cpu_to_le16(info->vlan ? info->tci : 0);
@@ -1240,7 +1272,8 @@ static void zcnic_tx_process(ZcnicCore *c, uint32_t q)
     uint32_t budget = ZCNIC_TX_BURST;
     bool any = false;
 
-    while (zcnic_txq_enabled(c, q) && tq->dr_head != tq->dr_tail && budget) {
+    while (zcnic_txq_enabled(c, q) && !tq->hung && tq->dr_head != tq->dr_tail &&
+           budget) {
         uint32_t mask = tq->dr_size - 1;
         uint32_t avail = (tq->dr_tail - tq->dr_head) & mask;
         uint32_t n = 0, i, len = 0;

@@ -67,6 +67,7 @@ typedef struct ZcnicTxQueue {
     uint32_t tcq_head;
     uint32_t tcq_tail;
     bool gen;
+    bool hung;              /* x-fault-tx-hang: ignores doorbells until stopped */
 
     uint64_t pkts;
     uint64_t bytes;
@@ -163,6 +164,7 @@ struct ZcnicCore {
     uint32_t fault_dma_fail_ppm;
     uint32_t fault_irq_delay_us;
     uint32_t fault_rxq_enable_fail; /* refuse this many RX queue enables */
+    uint32_t fault_bad_cmpl;    /* misnumber this many RX completions */
 
     /* Host-side counters; most count frames the guest never hears about. */
     uint64_t rx_frames;     /* every frame the backend handed over */
@@ -191,6 +193,8 @@ void zcnic_core_set_link(ZcnicCore *c);
 /* The backend queue @subq took the frame it had queued: resume TX. */
 void zcnic_core_tx_sent(ZcnicCore *c, int subq);
 void zcnic_core_start_recv(ZcnicCore *c);
+void zcnic_core_tx_hang(ZcnicCore *c);
+bool zcnic_core_tx_hung(ZcnicCore *c);
 void zcnic_core_fault_reseed(ZcnicCore *c);
 
 /* A JSON object with the device and per-queue state and counters. */

@@ -10,13 +10,13 @@ need_root
 LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$LOGDIR"
 LEVELS=${LEVELS:-unit qtest guest ksft ksft-inject guest-debug}
-GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill lifecycle}
+GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill lifecycle recovery}
 KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_api.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py}
 # selftests that need function error injection (the inject kernel: KASAN
 # and lockdep under TCG are far below pp_alloc_fail.py's 4000 packets/s),
 # and guest tests worth a run under KASAN, lockdep and kmemleak
 KSFT_INJECT_TESTS=${KSFT_INJECT_TESTS:-drivers/net/hw:pp_alloc_fail.py}
-GUEST_DEBUG_TESTS=${GUEST_DEBUG_TESTS:-smoke lifecycle}
+GUEST_DEBUG_TESTS=${GUEST_DEBUG_TESTS:-smoke lifecycle recovery}
 say "logs: $LOGDIR"
 
 "$ZCNIC_TOP/scripts/host-deps.sh" || exit 1
@@ -69,7 +69,7 @@ for level in $LEVELS; do
 	guest-debug)
 		say "[$i/$nlevels] level guest-debug: guest tests on the debug kernel: $GUEST_DEBUG_TESTS"
 		# the debug kernel receives at about 1 MB/s under TCG
-		GUEST_KERNEL=debug run_bed guest-debug --tests "$GUEST_DEBUG_TESTS" --env LIFECYCLE_MB=16 ||
+		GUEST_KERNEL=debug run_bed guest-debug --tests "$GUEST_DEBUG_TESTS" --env LIFECYCLE_MB=16 --env RECOVERY_MB=8 ||
 			interrupted
 		;;
 	*)

@@ -190,11 +190,28 @@ ynl() {
 		--spec "/zcnic/ksft/net/lib/specs/$1.yaml" "${@:2}"
 }
 
+# A freed skb goes back to the CPU that allocated it (the one whose NAPI
+# received it) on a per-CPU list that is emptied the next time that CPU
+# runs the network receive softirq. An idle NIC runs none, so its pages stay
+# held. A loopback packet sent from every CPU runs the softirq everywhere.
+flush_deferred_skbs() {
+	local c
+	for c in $(seq 0 $(($(nproc) - 1))); do
+		taskset -c "$c" ping -c 1 -W 1 127.0.0.1 >/dev/null 2>&1
+	done
+}
+
 # Wait up to SECS for every detached page pool to go away; list the ones
 # that stay. A pool stays detached while something still holds its pages.
+# Pages on the per-CPU deferred-free lists are not held by anyone: after
+# 2 s they are flushed (and the run says so).
 wait_no_detached_pools() {
 	local i json left
 	for i in $(seq 1 "${1:-10}"); do
+		if [ "$i" -eq 3 ] && [ -n "$left" ]; then
+			echo "pools $left still detached after 2s: flushing the per-CPU deferred skb frees"
+			flush_deferred_skbs
+		fi
 		json=$(ynl netdev --dump page-pool-get --output-json) ||
 			{ echo "ynl page-pool-get failed"; return 1; }
 		left=$(python3 -c '
@@ -236,6 +253,14 @@ wait_queue_unbound() {
 # zcrx_nic_setup IFNAME CHANNELS [FLOW-TYPE:PORT:QUEUE...]: what zcrx asks of
 # the NIC: CHANNELS combined channels, header/data split with threshold 0,
 # RSS kept on queue 0, and ntuple rules steering each dst port to its queue.
+# ntuple_clear IFACE: delete every ntuple rule (a test starts from none)
+ntuple_clear() {
+	local id
+	for id in $(ethtool -n "$1" 2>/dev/null | awk '$1 == "Filter:" {print $2}'); do
+		ethtool -N "$1" delete "$id" || return 1
+	done
+}
+
 zcrx_nic_setup() {
 	local ifc=$1 r ft port q
 	ethtool -L "$ifc" combined "$2" &&

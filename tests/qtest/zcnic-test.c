@@ -172,6 +172,19 @@ static void qom_set_bool(Zt *t, const char *prop, bool val)
     qobject_unref(rsp);
 }
 
+static bool qom_get_bool(Zt *t, const char *prop)
+{
+    QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': '/machine/peripheral/nic0', "
+                           "'property': %s}}", prop);
+    bool v;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    v = qdict_get_bool(rsp, "return");
+    qobject_unref(rsp);
+    return v;
+}
+
 static uint64_t qstat(Zt *t, const char *fmt, uint32_t q)
 {
     g_autofree char *name = g_strdup_printf(fmt, q);
@@ -2724,6 +2737,61 @@ static void test_faults(void)
                     zcnic_field_prep(ZCNIC_RXQ_STATUS_ERRCODE,
                                      ZCNIC_QERR_DMA));
     g_assert_cmpuint(qom_u64(t, "dma-faults"), ==, 1);
+    qom_set_int(t, "x-fault-dma-fail-ppm", 0);
+
+    /* a completion with the wrong header index, once */
+    qwr(t, 0, ZCNIC_RXQ_CTRL, 0);
+    rxq_setup(t, &r, 0, ZCNIC_RXQ_CTRL_HDS, 256, 12);
+    qom_set_int(t, "x-fault-bad-cmpl", 1);
+    inject(t, frame, len);
+    {
+        struct zcnic_rx_cmpl cd;
+
+        rxq_next(t, &r, &cd);
+        g_assert_cmpuint(le16_to_cpu(cd.hdr_idx), ==, 1);
+        /* one only: the next one names header buffer 1, as it should */
+        inject(t, frame, len);
+        rxq_next(t, &r, &cd);
+        g_assert_cmpuint(le16_to_cpu(cd.hdr_idx), ==, 1);
+    }
+    g_assert_cmpuint(qom_u64(t, "x-fault-bad-cmpl"), ==, 0);
+    zt_end(t);
+}
+
+/* x-fault-tx-hang: doorbells are ignored until the queue is stopped. */
+static void test_fault_tx_hang(void)
+{
+    Zt *t = zt_start(NULL);
+    uint8_t frame[256], out[2048];
+    FrameSpec fs = { .l4 = 17, .pay_len = 100 };
+    uint32_t len, l5;
+    uint64_t buf;
+    TxQ x;
+
+    fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000, 5000);
+    len = build_frame(&fs, frame, &l5);
+    buf = zalloc(t, len, 64);
+    qtest_memwrite(t->qts, buf, frame, len);
+
+    txq_setup(t, &x, 0);
+    g_assert(!qom_get_bool(t, "x-fault-tx-hang"));
+    qom_set_bool(t, "x-fault-tx-hang", true);
+    g_assert(qom_get_bool(t, "x-fault-tx-hang"));
+    txq_put(t, &x, buf, len, ZCNIC_TXD_EOP, 0, 0);
+    qwr(t, 0, ZCNIC_TXQ_DR_TAIL, x.tail);
+    g_assert_cmpuint(qrd(t, 0, ZCNIC_TXQ_DR_HEAD), ==, 0);
+    g_assert_cmpuint(qstat(t, "tx%u-pkts", 0), ==, 0);
+    /* clearing the knob does not un-hang a queue: only a stop does */
+    qom_set_bool(t, "x-fault-tx-hang", false);
+    qwr(t, 0, ZCNIC_TXQ_DR_TAIL, x.tail);
+    g_assert_cmpuint(qstat(t, "tx%u-pkts", 0), ==, 0);
+    qwr(t, 0, ZCNIC_TXQ_CTRL, 0);
+    g_assert(!qom_get_bool(t, "x-fault-tx-hang"));
+    txq_setup(t, &x, 0);
+    txq_put(t, &x, buf, len, ZCNIC_TXD_EOP, 0, 0);
+    qwr(t, 0, ZCNIC_TXQ_DR_TAIL, x.tail);
+    g_assert_cmpuint(sock_recv_frame(t, out, sizeof(out)), ==, len);
+    g_assert_cmpuint(qstat(t, "tx%u-pkts", 0), ==, 1);
     zt_end(t);
 }
 
@@ -2977,6 +3045,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/rx/nobuf-hold", test_nobuf_hold);
     qtest_add_func("/zcnic/reset/clears-held", test_reset_clears_held);
     qtest_add_func("/zcnic/fault/rxq-enable", test_fault_rxq_enable);
+    qtest_add_func("/zcnic/fault/tx-hang", test_fault_tx_hang);
     qtest_add_func("/zcnic/rx/stop", test_stop);
     qtest_add_func("/zcnic/rss", test_rss);
     qtest_add_func("/zcnic/rss/fields", test_rss_fields);

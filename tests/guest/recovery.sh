@@ -1,0 +1,112 @@
+#!/bin/bash
+# Recovery: a queue the device stopped on an error, a TX ring that hangs
+# until the watchdog fires, and an RX ring that lost sync with the device
+# are reset by the driver (the RX queue through the queue management ops,
+# so a zcrx area stays bound), and the traffic in flight completes with
+# every byte checked. Each case first shows that its fault fired; the
+# runner fails the test on any kernel warning.
+. /zcnic/lib.sh
+
+Q=1
+PORT=9600
+MB=$((1 << 20))
+# stream size; the debug kernel's run makes it shorter
+BYTES=$((${RECOVERY_MB:-24} * MB))
+
+ktap_plan 4
+ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
+
+nic_stat() { ethtool -S "$ifc" | awk -v k="$1:" '$1 == k {print $2}'; }
+qom_set() { zcnic-host qom-set /machine/peripheral/nic0 "$1" "$2" >/dev/null; }
+# queues_healthy [N]: the first N (2) queue pairs enabled, none in error
+queues_healthy() {
+	local q s
+	for q in $(seq 0 $((${1:-2} - 1))); do
+		for s in rx tx; do
+			# STATUS: bit 0 ENABLED, bit 1 ERROR
+			[ $(( $(dev_counter "$s$q-status") & 3 )) -eq 1 ] ||
+				{ echo "# $s queue $q: status $(dev_counter "$s$q-status")"; return 1; }
+		done
+	done
+}
+
+# The TX ring hangs mid-transfer (one queue pair, so that TCP cannot move
+# the flow to another ring): the stack stops the queue, the watchdog fires
+# after 5 s, and the driver resets the ring; the transfer to the host
+# completes.
+tx_hang() {
+	local t0 t1 r0 r1 rc pid
+	# from a clean slate: rules of earlier tests would refuse the change
+	ntuple_clear "$ifc" && ethtool -L "$ifc" combined 1 || return 1
+	t0=$(nic_stat tx_timeouts); r0=$(nic_stat tx_queue_resets)
+	zcnic-host bg sink traffic recv -p $((PORT + 1)) -n $BYTES -s 14 -t 120 >/dev/null || return 1
+	timeout 120 zcnic-traffic send -a "$HOST_V4" -p $((PORT + 1)) -n $BYTES -m 65536 -s 14 -r 8 &
+	pid=$!
+	sleep 0.5
+	qom_set x-fault-tx-hang true
+	[ "$(dev_counter x-fault-tx-hang)" = true ] || echo "# no TX queue hung"
+	wait $pid; rc=$?
+	zcnic-host wait sink 120 || rc=1
+	t1=$(nic_stat tx_timeouts); r1=$(nic_stat tx_queue_resets)
+	echo "# TX time-outs: $((t1 - t0)); TX ring resets: $((r1 - r0)); still hung: $(dev_counter x-fault-tx-hang)"
+	[ $rc -eq 0 ] || return 1
+	[ $((t1 - t0)) -ge 1 ] || { echo "# the watchdog never fired: did the ring hang?"; return 1; }
+	[ $((r1 - r0)) -ge 1 ] || { echo "# no TX ring was reset"; return 1; }
+	[ "$(dev_counter x-fault-tx-hang)" = false ] || { echo "# a ring is still hung"; return 1; }
+	queues_healthy 1
+}
+ktap_check tx-watchdog-resets-a-hung-ring tx_hang
+
+setup() { zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q; }
+ktap_check nic-setup setup
+
+# fault_mid_stream WHAT: a zcrx receive of BYTES on queue Q, paced, with
+# WHAT (a function) run once the stream is under way; the receive must
+# complete zero-copy and intact.
+fault_mid_stream() {
+	local out=$(mktemp) rc
+	zc_mark $Q
+	rx_start "$out" zcrx_rx -i "$ifc" -q $Q -p $PORT -n $BYTES -s 13 -t 60 || return 1
+	zcnic-host bg tx traffic send -a "$GUEST_V4" -p $PORT -n $BYTES -m 65536 -s 13 -r 16 >/dev/null
+	sleep 0.5
+	"$1"
+	rx_wait 90; rc=$?
+	zcnic-host wait tx 90 >/dev/null || rc=1
+	sed 's/^/# /' "$out"
+	[ $rc -eq 0 ] || return 1
+	zc_verdict "$out" || return 1
+}
+
+# The device fails a DMA and stops the queues that hit it (QERR): the
+# driver restarts them from the device interrupt's report.
+dma_fault() {
+	local d0 d1 r0 r1
+	d0=$(dev_counter dma-faults); r0=$(( $(nic_stat rx_queue_resets) + $(nic_stat tx_queue_resets) ))
+	inject() { qom_set x-fault-dma-fail-ppm 1000000; sleep 0.05; qom_set x-fault-dma-fail-ppm 0; }
+	fault_mid_stream inject || return 1
+	d1=$(dev_counter dma-faults); r1=$(( $(nic_stat rx_queue_resets) + $(nic_stat tx_queue_resets) ))
+	echo "# DMA faults injected: $((d1 - d0)); queue resets: $((r1 - r0))"
+	[ $((d1 - d0)) -gt 0 ] || { echo "# no DMA failed: the case proved nothing"; return 1; }
+	[ $((r1 - r0)) -gt 0 ] || { echo "# no queue was reset"; return 1; }
+	queues_healthy && wait_no_detached_pools 20
+}
+ktap_check dma-fault-stops-queues-the-driver-restarts-them dma_fault
+
+# The device names the wrong header buffer once: the ring no longer matches
+# the device's, so the driver restarts the queue instead of reading on.
+lost_sync() {
+	local b0 b1 r0 r1
+	bad() { echo $(( $(nic_stat rx0_bad_cmpl) + $(nic_stat rx1_bad_cmpl) )); }
+	b0=$(bad); r0=$(nic_stat rx_queue_resets)
+	inject() { qom_set x-fault-bad-cmpl 1; }
+	fault_mid_stream inject || return 1
+	b1=$(bad); r1=$(nic_stat rx_queue_resets)
+	echo "# bad completions: $((b1 - b0)); RX queue restarts: $((r1 - r0)); knob left at $(dev_counter x-fault-bad-cmpl)"
+	[ "$(dev_counter x-fault-bad-cmpl)" -eq 0 ] || { echo "# the bad completion was never written"; return 1; }
+	[ $((b1 - b0)) -eq 1 ] || { echo "# expected exactly one bad completion"; return 1; }
+	[ $((r1 - r0)) -ge 1 ] || { echo "# the queue was not restarted"; return 1; }
+	queues_healthy && wait_no_detached_pools 20
+}
+ktap_check rx-ring-lost-sync-restarts-the-queue lost_sync
+
+ktap_exit
