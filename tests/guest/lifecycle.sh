@@ -220,9 +220,10 @@ refusals() {
 ktap_check refusals-while-bound refusals
 
 # Driver unbind while bound: the instance loses its device; the receiver
-# must fail, not hang, the kernel stay quiet; rebind brings a working NIC.
+# must fail, not hang, the kernel stay quiet; rebind brings a working NIC,
+# which reports no carrier before it is first opened.
 unbind_rebind() {
-	local out pci rc
+	local out pci rc carrier
 	out=$(mktemp)
 	pci=$(basename "$(readlink -f /sys/class/net/$ifc/device)")
 	start_rx "$out" -q $Q -n $((STREAM_MB * MB)) -t 20 || return 1
@@ -234,12 +235,17 @@ unbind_rebind() {
 	zcnic-host kill tx >/dev/null
 	echo "receiver exit status after unbind: $rc"
 	echo "$pci" > /sys/bus/pci/drivers/zcnic/bind || return 1
+	# a new netdev has no carrier until open has read the link (IFLA_CARRIER)
+	carrier=$(ynl rt-link --do getlink --json "{\"ifname\": \"$(zcnic_ifname 0)\"}" \
+		--output-json | python3 -c 'import json, sys; print(json.load(sys.stdin)["carrier"])')
+	echo "carrier of the new netdev before open: ${carrier:-unreadable}"
 	ifc=$(zcnic_up 0) || return 1
 	setup >/dev/null || return 1
 	case $rc in
 	0) echo "the receiver completed although its device went away"; return 1;;
 	124) echo "the receiver hung after its device went away"; return 1;;
 	esac
+	[ "$carrier" = 0 ] || { echo "carrier reported before the first open"; return 1; }
 	wait_no_detached_pools 20
 }
 ktap_check driver-unbind-rebind-while-bound unbind_rebind
