@@ -7,7 +7,7 @@ export ZCNIC_V ?= $(V)
 export MAKE_TARGET = $(firstword $(MAKECMDGOALS))
 S := $(CURDIR)/scripts
 
-.PHONY: ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest guest-test test demo clean distclean help
+.PHONY: ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san guest-test test demo clean distclean help
 
 all: qemu driver guest-bins
 
@@ -16,7 +16,7 @@ help:
 	@echo "make demo        boot the bed and stream checked TCP into the guest"
 	@echo "make guest-test  GUEST_TESTS='smoke' -- only the guest level"
 	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
-	@echo "make unit | qtest | qemu | rootfs | kernel | driver | guest-bins | clean"
+	@echo "make unit | qtest | qtest-san | qemu | rootfs | kernel | driver | guest-bins | clean"
 	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, KERNEL_SRC, GUEST_KERNEL=stock|debug|inject,"
 	@echo "           V=1, LOGDIR, LEVELS, GUEST_TESTS, KSFT_TESTS"
 
@@ -45,6 +45,10 @@ unit:
 
 qtest:
 	@LEVELS=qtest $(S)/run-tests.sh
+
+# the qtest against a second QEMU build under AddressSanitizer and UBSan
+qtest-san:
+	@LEVELS=qtest-san $(S)/run-tests.sh
 
 guest-test:
 	@LEVELS=guest $(S)/run-tests.sh

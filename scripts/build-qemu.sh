@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build qemu-system-x86_64 with the zcnic device (and, with --qtest, the
-# device's qtest). The device sources are copied into the pinned QEMU tree
+# device's qtest; with --sanitize, in a second build under AddressSanitizer
+# and UBSan). The device sources are copied into the pinned QEMU tree
 # and hooked into its Kconfig, meson.build and trace-events; the build
 # directory lives in $ZCNIC_CACHE, keyed by the QEMU version and the
 # configure line, so later runs only recompile what changed.
@@ -8,8 +9,16 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-want_qtest=0
-[ "${1:-}" = --qtest ] && want_qtest=1
+want_qtest=0 sanitize=0
+for arg in "$@"; do
+	case $arg in
+	--qtest) want_qtest=1;;
+	# a second build with AddressSanitizer and UBSan, in a build dir of
+	# its own (the configure line is part of the key)
+	--sanitize) sanitize=1;;
+	*) die "build-qemu.sh: unknown option '$arg' (--qtest, --sanitize)";;
+	esac
+done
 
 src=$("$ZCNIC_TOP/scripts/fetch-qemu.sh")
 src=$(cd "$src" && pwd -P)
@@ -61,6 +70,7 @@ conf=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
 	--with-devices-x86_64=zcnic --enable-tcg --enable-slirp
 	--disable-werror
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu)
+[ $sanitize = 1 ] && conf+=(--enable-asan --enable-ubsan)
 key=$( { echo "$src"; cat "$src/VERSION"; echo "${conf[*]}"; cat "$dev/zcnic.mak"; } | key_of)
 bld=$ZCNIC_CACHE/qemu-build-$key
 mkdir -p "$bld"

@@ -9,7 +9,7 @@ need_root
 
 LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$LOGDIR"
-LEVELS=${LEVELS:-unit qtest guest ksft ksft-inject guest-debug}
+LEVELS=${LEVELS:-unit qtest qtest-san guest ksft ksft-inject guest-debug}
 GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill lifecycle recovery}
 KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_api.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py}
 # selftests that need function error injection (the inject kernel: KASAN
@@ -50,6 +50,23 @@ for level in $LEVELS; do
 			fail_level qtest "QEMU did not build"
 		fi
 		;;
+	qtest-san)
+		say "[$i/$nlevels] level qtest-san: the device qtest under AddressSanitizer and UBSan"
+		if bld=$("$ZCNIC_TOP/scripts/build-qemu.sh" --qtest --sanitize); then
+			# a report aborts QEMU (or the test), which fails the case
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			QTEST_QEMU_BINARY=$bld/qemu-system-x86_64 QTEST_QEMU_IMG=/bin/false \
+				timeout 900 "$bld/tests/qtest/zcnic-test" --tap -k > "$LOGDIR/qtest-san.ktap" 2>"$LOGDIR/qtest-san.err"
+			level_end qtest-san $?
+			[ -s "$LOGDIR/qtest-san.ktap" ] || fail_level qtest-san "zcnic-test printed nothing (see $LOGDIR/qtest-san.err)"
+			# a report that did not stop the run still fails it
+			grep -E '^(==[0-9]+==ERROR|SUMMARY): |runtime error: ' "$LOGDIR/qtest-san.err" >/dev/null &&
+				fail_level qtest-san "sanitizer report (see $LOGDIR/qtest-san.err)"
+		else
+			fail_level qtest-san "the sanitizer build of QEMU did not build"
+		fi
+		;;
 	guest)
 		say "[$i/$nlevels] level guest: boot the bed and run: $GUEST_TESTS"
 		run_bed guest --tests "$GUEST_TESTS" || interrupted
@@ -73,7 +90,7 @@ for level in $LEVELS; do
 			interrupted
 		;;
 	*)
-		die "unknown test level '$level' (unit, qtest, guest, ksft, ksft-inject, guest-debug)"
+		die "unknown test level '$level' (unit, qtest, qtest-san, guest, ksft, ksft-inject, guest-debug)"
 		;;
 	esac
 	say "[$i/$nlevels] level $level done in $(( $(date +%s) - start ))s"

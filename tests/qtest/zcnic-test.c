@@ -1839,14 +1839,18 @@ static void nt_write(Zt *t, uint32_t idx, uint32_t flow, const uint8_t *src,
                      uint32_t src_mask, const uint8_t *dst, uint32_t dst_mask,
                      uint32_t ports, uint32_t port_masks, uint32_t action)
 {
+    /* IPv4 addresses are 4 bytes, IPv6 ones 16 */
+    bool v6 = (flow & 7) > 2;
     uint32_t i;
 
     wr(t, ZCNIC_NT_FLOW, flow);
     for (i = 0; i < 4; i++) {
-        wr(t, ZCNIC_NT_SRC_IP(i), src ? ldl_le_p(src + 4 * i) : 0);
-        wr(t, ZCNIC_NT_SRC_MASK(i), i == 0 || (flow & 7) > 2 ? src_mask : 0);
-        wr(t, ZCNIC_NT_DST_IP(i), dst ? ldl_le_p(dst + 4 * i) : 0);
-        wr(t, ZCNIC_NT_DST_MASK(i), i == 0 || (flow & 7) > 2 ? dst_mask : 0);
+        bool word = i == 0 || v6;
+
+        wr(t, ZCNIC_NT_SRC_IP(i), src && word ? ldl_le_p(src + 4 * i) : 0);
+        wr(t, ZCNIC_NT_SRC_MASK(i), word ? src_mask : 0);
+        wr(t, ZCNIC_NT_DST_IP(i), dst && word ? ldl_le_p(dst + 4 * i) : 0);
+        wr(t, ZCNIC_NT_DST_MASK(i), word ? dst_mask : 0);
     }
     wr(t, ZCNIC_NT_PORTS, ports);
     wr(t, ZCNIC_NT_PORT_MASKS, port_masks);
