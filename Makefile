@@ -7,7 +7,7 @@ export ZCNIC_V ?= $(V)
 export MAKE_TARGET = $(firstword $(MAKECMDGOALS))
 S := $(CURDIR)/scripts
 
-.PHONY: ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san guest-test test demo clean distclean help
+.PHONY: ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san guest-test test demo fuzz clean distclean help
 
 all: qemu driver guest-bins
 
@@ -16,6 +16,7 @@ help:
 	@echo "make demo        boot the bed and stream checked TCP into the guest"
 	@echo "make guest-test  GUEST_TESTS='smoke' -- only the guest level"
 	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
+	@echo "make fuzz        DURATION=600 -- fuzz the device (libFuzzer, ASan, UBSan)"
 	@echo "make unit | qtest | qtest-san | qemu | rootfs | kernel | driver | guest-bins | clean"
 	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, KERNEL_SRC, GUEST_KERNEL=stock|debug|inject,"
 	@echo "           V=1, LOGDIR, LEVELS, GUEST_TESTS, KSFT_TESTS"
@@ -55,6 +56,10 @@ guest-test:
 
 test:
 	@$(S)/run-tests.sh
+
+# libFuzzer on the device (QEMU generic-fuzz); DURATION seconds, default 600
+fuzz: deps
+	@$(S)/fuzz.sh
 
 demo: deps
 	@args=$$($(S)/bed-args.sh) && eval "set -- $$args" && \

@@ -9,14 +9,16 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-want_qtest=0 sanitize=0
+want_qtest=0 sanitize=0 fuzz=0
 for arg in "$@"; do
 	case $arg in
 	--qtest) want_qtest=1;;
 	# a second build with AddressSanitizer and UBSan, in a build dir of
 	# its own (the configure line is part of the key)
 	--sanitize) sanitize=1;;
-	*) die "build-qemu.sh: unknown option '$arg' (--qtest, --sanitize)";;
+	# a third: clang, libFuzzer and the sanitizers; builds qemu-fuzz-x86_64
+	--fuzz) fuzz=1;;
+	*) die "build-qemu.sh: unknown option '$arg' (--qtest, --sanitize, --fuzz)";;
 	esac
 done
 
@@ -71,6 +73,12 @@ conf=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
 	--disable-werror
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu)
 [ $sanitize = 1 ] && conf+=(--enable-asan --enable-ubsan)
+if [ $fuzz = 1 ]; then
+	command -v clang >/dev/null ||
+		die "the fuzzing build needs clang with libFuzzer (make deps installs clang and libclang-rt-dev)"
+	conf+=(--cc=clang --cxx=clang++ --objcc=clang --enable-fuzzing
+		--enable-asan --enable-ubsan)
+fi
 key=$( { echo "$src"; cat "$src/VERSION"; echo "${conf[*]}"; cat "$dev/zcnic.mak"; } | key_of)
 bld=$ZCNIC_CACHE/qemu-build-$key
 mkdir -p "$bld"
@@ -83,7 +91,8 @@ fi
 
 targets=(qemu-system-x86_64)
 [ $want_qtest = 1 ] && targets+=(tests/qtest/zcnic-test)
-if [ -x "$bld/qemu-system-x86_64" ]; then
+[ $fuzz = 1 ] && targets=(qemu-fuzz-x86_64)
+if [ -x "$bld/${targets[0]}" ]; then
 	[ "$ZCNIC_V" = 1 ] && say "updating ${targets[*]}"
 else
 	say "building ${targets[*]} (a cold build takes 2 to 6 minutes)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the host packages the build needs, from bookworm and
 # bookworm-backports only. Idempotent: does nothing when all are present.
+# --fuzz adds what the fuzzing build needs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -12,6 +13,8 @@ BASE_PKGS=(build-essential ninja-build pkgconf libglib2.0-dev zlib1g-dev
 	debian-archive-keyring dpkg-dev xz-utils ca-certificates iputils-ping ethtool
 	bc libelf-dev libssl-dev cpio)
 BPO_PKGS=(meson python3-pycotap)
+# make fuzz: clang with libFuzzer and the sanitizer runtimes
+[ "${1:-}" = --fuzz ] && BASE_PKGS+=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${BASE_PKGS[@]}"; do
