@@ -44,10 +44,14 @@ struct zcnic_reset_stats {
 	u64 device;		/* whole-interface restarts, the last resort */
 };
 
-/* A queue's wrapping 32-bit device counter, widened to 64 bits. */
+/* A queue's wrapping 32-bit device drop counters, widened to 64 bits. */
 struct zcnic_hw_qstats {
-	u64 nobuf;
+	u64 nobuf;		/* RXQ_STAT_NOBUF: no header or payload buffer */
+	u64 nocmpl;		/* RXQ_STAT_NOCMPL: completion ring full */
+	u64 drop_steer;		/* RXQ_STAT_DROP_STEER: device-wide, queue 0 */
 	u32 last_nobuf;
+	u32 last_nocmpl;
+	u32 last_drop_steer;
 };
 
 struct zcnic_ntuple_rule {

@@ -570,11 +570,17 @@ void zcnic_hw_stats_update(struct zcnic_dev *zd)
 	for (q = 0; q < zd->max_queues; q++) {
 		struct zcnic_hw_qstats *hw = &zd->hw_qstats[q];
 		u32 nobuf = zcnic_q_rd32(zd, q, ZCNIC_RXQ_STAT_NOBUF);
+		u32 nocmpl = zcnic_q_rd32(zd, q, ZCNIC_RXQ_STAT_NOCMPL);
+		u32 steer = zcnic_q_rd32(zd, q, ZCNIC_RXQ_STAT_DROP_STEER);
 
 		if (!zcnic_present(zd))
 			break;
 		hw->nobuf += (u32)(nobuf - hw->last_nobuf);
 		hw->last_nobuf = nobuf;
+		hw->nocmpl += (u32)(nocmpl - hw->last_nocmpl);
+		hw->last_nocmpl = nocmpl;
+		hw->drop_steer += (u32)(steer - hw->last_drop_steer);
+		hw->last_drop_steer = steer;
 	}
 	spin_unlock_irqrestore(&zd->stats_lock, flags);
 }
@@ -586,8 +592,8 @@ static void zcnic_get_stats64(struct net_device *netdev,
 	struct zcnic_rx_counters rx;
 	struct zcnic_tx_counters tx;
 	unsigned long flags;
+	u64 overruns = 0, steer = 0;
 	unsigned int q;
-	u64 nobuf = 0;
 
 	zcnic_hw_stats_update(zd);
 
@@ -599,7 +605,8 @@ static void zcnic_get_stats64(struct net_device *netdev,
 		struct zcnic_rx_counters qrx;
 		struct zcnic_tx_counters qtx;
 
-		nobuf += zd->hw_qstats[q].nobuf;
+		overruns += zd->hw_qstats[q].nobuf + zd->hw_qstats[q].nocmpl;
+		steer += zd->hw_qstats[q].drop_steer;
 		if (!qv)
 			continue;
 		zcnic_rx_stats_read(&qv->rx_stats, &qrx);
@@ -611,8 +618,12 @@ static void zcnic_get_stats64(struct net_device *netdev,
 
 	s->rx_packets = rx.packets;
 	s->rx_bytes = rx.bytes;
-	s->rx_dropped = rx.skb_alloc_fail + rx.bad_cmpl;
-	s->rx_missed_errors = nobuf;
+	/* the device's drops: for want of buffers or completion slots
+	 * (missed), by a steering rule (dropped, as the address filter's
+	 * would be)
+	 */
+	s->rx_dropped = rx.skb_alloc_fail + rx.bad_cmpl + steer;
+	s->rx_missed_errors = overruns;
 	s->tx_packets = tx.packets;
 	s->tx_bytes = tx.bytes;
 	s->tx_dropped = tx.dropped;
@@ -639,7 +650,9 @@ static void zcnic_get_queue_stats_rx(struct net_device *netdev, int idx,
 
 	zcnic_hw_stats_update(zd);
 	spin_lock_irqsave(&zd->stats_lock, flags);
-	rx->hw_drops = zd->hw_qstats[idx].nobuf;
+	rx->hw_drop_overruns = zd->hw_qstats[idx].nobuf +
+			       zd->hw_qstats[idx].nocmpl;
+	rx->hw_drops = rx->hw_drop_overruns;
 	spin_unlock_irqrestore(&zd->stats_lock, flags);
 }
 
@@ -678,10 +691,16 @@ static void zcnic_get_base_stats(struct net_device *netdev,
 	rx->csum_unnecessary = zd->rx_base.csum_unnecessary;
 	rx->csum_none = zd->rx_base.csum_none;
 	rx->csum_bad = zd->rx_base.csum_bad;
-	/* Drops of queues not in use; the others report their own. */
-	rx->hw_drops = 0;
+	/* Overruns of queues not in use (the others report their own), and
+	 * the steering drops, which happen before any queue is chosen.
+	 */
+	rx->hw_drop_overruns = 0;
 	for (q = netdev->real_num_rx_queues; q < zd->max_queues; q++)
-		rx->hw_drops += zd->hw_qstats[q].nobuf;
+		rx->hw_drop_overruns += zd->hw_qstats[q].nobuf +
+					zd->hw_qstats[q].nocmpl;
+	rx->hw_drops = rx->hw_drop_overruns;
+	for (q = 0; q < zd->max_queues; q++)
+		rx->hw_drops += zd->hw_qstats[q].drop_steer;
 
 	tx->packets = zd->tx_base.packets;
 	tx->bytes = zd->tx_base.bytes;

@@ -4,7 +4,7 @@
 # IPv4 and IPv6.
 . /zcnic/lib.sh
 
-ktap_plan 12
+ktap_plan 13
 ifc=$(zcnic_ifname 0)
 if [ -n "$ifc" ] && ethtool -i "$ifc" | grep -q '^driver: zcnic'; then
 	ktap_ok "driver-bound $ifc"
@@ -121,4 +121,37 @@ idle_not_polled() {
 	[ "$polls" -le "$irqs" ] || { echo "polls without an interrupt: the queues are polled on a timer"; return 1; }
 }
 ktap_check idle-queues-are-not-polled idle_not_polled
+
+# What the device drops shows in the standard counters: an ntuple drop rule
+# in rx_dropped, frames with no buffer (x-fault-starve) in rx_missed_errors.
+link_stat() {
+	ip -s -s -j link show "$1" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stats64"]["rx"][sys.argv[1]])' "$2"
+}
+# udp_to_guest PORT COUNT: COUNT 64-byte datagrams from the host
+udp_to_guest() {
+	zcnic-host run traffic send -u -a "$GUEST_V4" -p "$1" -n "$2" -m 64 >/dev/null
+}
+device_drops_counted() {
+	local ifc d0 d1 s0 s1 m0 m1 id
+	ifc=$(zcnic_ifname 0)
+	ethtool -K "$ifc" ntuple on || return 1
+	id=$(ethtool -N "$ifc" flow-type udp4 dst-port 9700 action -1 | awk '{print $NF}') || return 1
+	d0=$(link_stat "$ifc" dropped); s0=$(dev_counter rx0-drop-steer)
+	udp_to_guest 9700 20 && sleep 0.5
+	d1=$(link_stat "$ifc" dropped); s1=$(dev_counter rx0-drop-steer)
+	ethtool -N "$ifc" delete "$id"
+	echo "ntuple drop rule: the device dropped $((s1 - s0)), rx_dropped +$((d1 - d0))"
+	[ $((s1 - s0)) -ge 20 ] || { echo "the device did not drop the frames"; return 1; }
+	[ $((d1 - d0)) -ge $((s1 - s0)) ] || { echo "rx_dropped misses the device's steering drops"; return 1; }
+
+	m0=$(link_stat "$ifc" missed_errors)
+	zcnic-host qom-set /machine/peripheral/nic0 x-fault-starve true >/dev/null || return 1
+	udp_to_guest 9701 20 && sleep 0.5
+	zcnic-host qom-set /machine/peripheral/nic0 x-fault-starve false >/dev/null
+	m1=$(link_stat "$ifc" missed_errors)
+	echo "no buffers: rx_missed_errors +$((m1 - m0))"
+	[ $((m1 - m0)) -ge 20 ] || { echo "rx_missed_errors misses the no-buffer drops"; return 1; }
+}
+ktap_check device-drops-in-standard-counters device_drops_counted
 ktap_exit
