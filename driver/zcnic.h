@@ -75,6 +75,9 @@ struct zcnic_ntuple_rule {
  * @tx_ring_size: entries of each TX ring
  * @hds: header/data split enabled (ethtool tcp-data-split)
  * @hds_thresh: ethtool hds-thresh
+ * @rx_pack: ethtool private flag rx-pack: let the device pack payloads
+ * @itr_usecs: ethtool rx-usecs: minimum interval between a queue pair's
+ *	interrupts (QP_IRQ_ITR)
  * @qv: queue vectors, only while the interface is up
  * @rss_key: Toeplitz key of context 0
  * @rss_indir: indirection table of context 0
@@ -109,6 +112,8 @@ struct zcnic_dev {
 	unsigned int tx_ring_size;
 	bool hds;
 	u32 hds_thresh;
+	bool rx_pack;
+	u32 itr_usecs;
 
 	struct zcnic_q_vector *qv[ZCNIC_MAX_QUEUES];
 

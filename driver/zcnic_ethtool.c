@@ -7,6 +7,8 @@
 #include <linux/unaligned.h>
 #include <net/netdev_queues.h>
 
+#include <net/netdev_rx_queue.h>
+
 #include "zcnic.h"
 
 /* ---------------------------------------------------------------------- */
@@ -874,6 +876,16 @@ static const char zcnic_test_names[][ETH_GSTRING_LEN] = {
 	[ZCNIC_TEST_RING_BASE]	= "Ring base registers (online)",
 };
 
+/* Private flags (ethtool --show-priv-flags). */
+enum {
+	ZCNIC_PFLAG_RX_PACK,
+	ZCNIC_PFLAG_COUNT,
+};
+
+static const char zcnic_pflag_names[][ETH_GSTRING_LEN] = {
+	[ZCNIC_PFLAG_RX_PACK]	= "rx-pack",
+};
+
 static int zcnic_get_sset_count(struct net_device *netdev, int sset)
 {
 	switch (sset) {
@@ -882,6 +894,8 @@ static int zcnic_get_sset_count(struct net_device *netdev, int sset)
 		       (ZCNIC_RX_QSTATS + ZCNIC_TX_QSTATS);
 	case ETH_SS_TEST:
 		return ZCNIC_TEST_COUNT;
+	case ETH_SS_PRIV_FLAGS:
+		return ZCNIC_PFLAG_COUNT;
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -912,6 +926,9 @@ static void zcnic_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 		break;
 	case ETH_SS_TEST:
 		memcpy(data, zcnic_test_names, sizeof(zcnic_test_names));
+		break;
+	case ETH_SS_PRIV_FLAGS:
+		memcpy(data, zcnic_pflag_names, sizeof(zcnic_pflag_names));
 		break;
 	}
 }
@@ -1092,6 +1109,93 @@ static void zcnic_self_test(struct net_device *netdev,
 		test->flags |= ETH_TEST_FL_FAILED;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Private flags and interrupt moderation                                  */
+/* ---------------------------------------------------------------------- */
+
+static u32 zcnic_get_priv_flags(struct net_device *netdev)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+
+	return zd->rx_pack ? BIT(ZCNIC_PFLAG_RX_PACK) : 0;
+}
+
+/* Restart the running RX queues through the queue management ops: a queue
+ * bound to a memory provider stays bound, the others keep their traffic.
+ */
+static int zcnic_restart_rx_queues(struct zcnic_dev *zd)
+{
+	struct net_device *netdev = zd->netdev;
+	unsigned int q;
+	int err;
+
+	if (!netif_running(netdev))
+		return 0;
+	for (q = 0; q < zd->num_queues; q++) {
+		err = netdev_rx_queue_restart(netdev, q);
+		if (err)
+			return err;
+	}
+
+	return 0;
+}
+
+static int zcnic_set_priv_flags(struct net_device *netdev, u32 flags)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	bool pack = flags & BIT(ZCNIC_PFLAG_RX_PACK);
+	int err;
+
+	if (pack == zd->rx_pack)
+		return 0;
+
+	zd->rx_pack = pack;
+	err = zcnic_restart_rx_queues(zd);
+	if (err) {
+		zd->rx_pack = !pack;
+		if (zcnic_restart_rx_queues(zd))
+			zcnic_request_reset(zd, 0, true);
+	}
+
+	return err;
+}
+
+static int zcnic_get_coalesce(struct net_device *netdev,
+			      struct ethtool_coalesce *ec,
+			      struct kernel_ethtool_coalesce *kec,
+			      struct netlink_ext_ack *extack)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+
+	ec->rx_coalesce_usecs = zd->itr_usecs;
+
+	return 0;
+}
+
+/* RX and TX completions share the queue pair's interrupt: one setting. */
+static int zcnic_set_coalesce(struct net_device *netdev,
+			      struct ethtool_coalesce *ec,
+			      struct kernel_ethtool_coalesce *kec,
+			      struct netlink_ext_ack *extack)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	unsigned int q;
+
+	if (ec->rx_coalesce_usecs > FIELD_MAX(ZCNIC_QP_IRQ_ITR_USECS)) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "rx-usecs is at most %u",
+				       (u32)FIELD_MAX(ZCNIC_QP_IRQ_ITR_USECS));
+		return -ERANGE;
+	}
+
+	/* The device takes a new interval at any time. */
+	zd->itr_usecs = ec->rx_coalesce_usecs;
+	for (q = 0; q < zd->num_queues; q++)
+		if (zd->qv[q])
+			zcnic_q_wr32(zd, q, ZCNIC_QP_IRQ_ITR, zd->itr_usecs);
+
+	return 0;
+}
+
 static u32 zcnic_get_link(struct net_device *netdev)
 {
 	return netif_carrier_ok(netdev);
@@ -1102,6 +1206,7 @@ static const struct ethtool_ops zcnic_ethtool_ops = {
 	.rxfh_per_ctx_key	= 1,
 	.rxfh_max_num_contexts	= ZCNIC_RSS_CTXS,
 	.supported_input_xfrm	= RXH_XFRM_SYM_XOR,
+	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS,
 	.supported_ring_params	= ETHTOOL_RING_USE_TCP_DATA_SPLIT |
 				  ETHTOOL_RING_USE_HDS_THRS,
 	/* Changing the queue count needs rtnl; both restart the queues. */
@@ -1128,6 +1233,10 @@ static const struct ethtool_ops zcnic_ethtool_ops = {
 	.create_rxfh_context	= zcnic_create_rxfh_context,
 	.modify_rxfh_context	= zcnic_modify_rxfh_context,
 	.remove_rxfh_context	= zcnic_remove_rxfh_context,
+	.get_coalesce		= zcnic_get_coalesce,
+	.set_coalesce		= zcnic_set_coalesce,
+	.get_priv_flags		= zcnic_get_priv_flags,
+	.set_priv_flags		= zcnic_set_priv_flags,
 	.get_channels		= zcnic_get_channels,
 	.set_channels		= zcnic_set_channels,
 };

@@ -122,6 +122,7 @@ static int zcnic_start_queue(struct zcnic_dev *zd, struct zcnic_q_vector *qv)
 	int err;
 
 	zcnic_q_wr32(zd, qv->idx, ZCNIC_QP_IRQ_VEC, ZCNIC_VEC_QUEUE(qv->idx));
+	zcnic_q_wr32(zd, qv->idx, ZCNIC_QP_IRQ_ITR, zd->itr_usecs);
 
 	err = zcnic_tx_ring_start(qv);
 	if (err)
@@ -789,6 +790,7 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 	 */
 	zd->hds = true;
 	zd->hds_thresh = 0;
+	zd->rx_pack = true;
 
 	err = netif_set_real_num_queues(netdev, zd->num_queues,
 					zd->num_queues);

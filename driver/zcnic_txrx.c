@@ -25,11 +25,6 @@
 #include "zcnic.h"
 #include "zcnic_txrx.h"
 
-static bool zcnic_rx_pack = true;
-module_param_named(rx_pack, zcnic_rx_pack, bool, 0644);
-MODULE_PARM_DESC(rx_pack,
-		 "Let the device pack several payloads into one payload buffer (default: on; taken when a queue is allocated)");
-
 /*
  * A payload refill that found the page pool empty is retried after
  * ZCNIC_REFILL_RETRY_MIN_MS, then after twice as long each time it fails
@@ -362,7 +357,7 @@ int zcnic_rx_ring_alloc(struct zcnic_dev *zd, unsigned int idx,
 	rx->pay_shift = ilog2(qcfg->rx_page_size);
 	rx->hds = zd->hds;
 	rx->hds_thresh = zd->hds_thresh;
-	rx->pack = READ_ONCE(zcnic_rx_pack);
+	rx->pack = zd->rx_pack;
 
 	pp = zcnic_create_pool(zd, idx, 0, size, 0);
 	if (IS_ERR(pp)) {

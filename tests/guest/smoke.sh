@@ -4,7 +4,7 @@
 # IPv4 and IPv6.
 . /zcnic/lib.sh
 
-ktap_plan 13
+ktap_plan 15
 ifc=$(zcnic_ifname 0)
 if [ -n "$ifc" ] && ethtool -i "$ifc" | grep -q '^driver: zcnic'; then
 	ktap_ok "driver-bound $ifc"
@@ -154,4 +154,72 @@ device_drops_counted() {
 	[ $((m1 - m0)) -ge 20 ] || { echo "rx_missed_errors misses the no-buffer drops"; return 1; }
 }
 ktap_check device-drops-in-standard-counters device_drops_counted
+
+# reg IFACE OFFSET: a register as the driver's register dump shows it
+reg() {
+	ethtool -d "$1" raw on | python3 -c '
+import struct, sys
+d = sys.stdin.buffer.read(); off = int(sys.argv[1], 0)
+print(struct.unpack_from("<I", d, off)[0])' "$2"
+}
+# each queue pair's register at OFFSET in its block: "v0 v1 ..."
+qregs() {
+	local q n out=
+	n=$(ethtool -l "$1" | awk '/^Combined:/ {v = $2} END {print v}')
+	for q in $(seq 0 $((n - 1))); do out+="$(reg "$1" $((0x1000 + 0x100 * q + $2))) "; done
+	echo "$out"
+}
+# The private flag rx-pack restarts each RX queue through the queue API:
+# RXQ_CTRL.PACK (bit 2) follows it on every queue, the carrier never drops.
+rx_pack_flag() {
+	local ifc cc0 cc1 v
+	ifc=$(zcnic_ifname 0)
+	ethtool --show-priv-flags "$ifc" | grep -q '^rx-pack *: on$' || { ethtool --show-priv-flags "$ifc"; return 1; }
+	cc0=$(cat /sys/class/net/$ifc/carrier_changes)
+	ethtool --set-priv-flags "$ifc" rx-pack off || return 1
+	echo "rx-pack off: RXQ_CTRL $(qregs "$ifc" 0)"
+	for v in $(qregs "$ifc" 0); do [ $((v & 4)) -eq 0 ] || return 1; done
+	ping -c 2 -i 0.2 -W 5 "$HOST_V4" >/dev/null || { echo "no traffic after the restart"; return 1; }
+	ethtool --set-priv-flags "$ifc" rx-pack on || return 1
+	echo "rx-pack on: RXQ_CTRL $(qregs "$ifc" 0)"
+	for v in $(qregs "$ifc" 0); do [ $((v & 5)) -eq 5 ] || return 1; done
+	cc1=$(cat /sys/class/net/$ifc/carrier_changes)
+	[ "$cc0" = "$cc1" ] || { echo "the carrier changed: the interface was restarted"; return 1; }
+}
+ktap_check rx-pack-private-flag rx_pack_flag
+
+# ethtool -C rx-usecs sets every queue pair's QP_IRQ_ITR (0x68), and the
+# device then sends fewer interrupts for the same stream.
+irqs_sent() {
+	zcnic-host qom-get /machine/peripheral/nic0 stats | python3 -c '
+import json, sys
+print(sum(q["irq"]["sent"] for q in json.loads(json.loads(sys.stdin.read()))["queues"]))'
+}
+stream_irqs() {
+	local out i0 i1 rc
+	out=$(mktemp)
+	i0=$(irqs_sent)
+	stream "$out" "-a $GUEST_V4 -p 9003 -n 8388608 -m 65536 -s 15" \
+		zcnic-traffic recv -p 9003 -n 8388608 -s 15 -t 60 || { cat "$out" "$out.send" >&2; return 1; }
+	i1=$(irqs_sent)
+	echo $((i1 - i0))
+}
+coalescing() {
+	local ifc v n0 n1
+	ifc=$(zcnic_ifname 0)
+	ethtool -C "$ifc" rx-usecs 1000 || return 1
+	[ "$(ethtool -c "$ifc" | awk '$1 == "rx-usecs:" {print $2}')" = 1000 ] ||
+		{ ethtool -c "$ifc"; return 1; }
+	echo "rx-usecs 1000: QP_IRQ_ITR $(qregs "$ifc" 0x68)"
+	for v in $(qregs "$ifc" 0x68); do [ "$v" -eq 1000 ] || return 1; done
+	n1=$(stream_irqs) || return 1
+	ethtool -C "$ifc" rx-usecs 0 || return 1
+	for v in $(qregs "$ifc" 0x68); do [ "$v" -eq 0 ] || return 1; done
+	n0=$(stream_irqs) || return 1
+	echo "queue interrupts for 8 MiB: $n0 without moderation, $n1 with 1000 us"
+	[ "$n1" -lt "$n0" ] || { echo "moderation did not reduce the interrupts"; return 1; }
+	# the register has 16 bits
+	! ethtool -C "$ifc" rx-usecs 70000 2>/dev/null || { echo "rx-usecs 70000 accepted"; return 1; }
+}
+ktap_check interrupt-moderation coalescing
 ktap_exit
