@@ -18,6 +18,18 @@ cp -a "$ZCNIC_TOP/tests" "$ZCNIC_TOP/include" "$dst/"
 run_logged "$dst/guest-bins.log" in_root "$root" make -C "/$sub/tests/guest" -j2 OUT="/$sub/bin" ||
 	die "guest programs failed to build (log: $dst/guest-bins.log)"
 
+# liburing's own examples/zcrx.c, unmodified, as an outside receiver: from
+# the liburing source the guest root was built from
+tarball=$(ls "$ZCNIC_CACHE"/src/dl-liburing-*/liburing_*.orig.tar.gz 2>/dev/null | sort -V | tail -n1)
+[ -n "$tarball" ] || die "no liburing source in $ZCNIC_CACHE/src (scripts/build-rootfs.sh downloads it)"
+remove_tree "$dst/liburing-examples"; mkdir -p "$dst/liburing-examples"
+tar -xzf "$tarball" -C "$dst/liburing-examples" --strip-components=2 --wildcards \
+	'*/examples/zcrx.c' '*/examples/helpers.c' '*/examples/helpers.h' ||
+	die "liburing's examples/zcrx.c is not in $tarball"
+run_logged "$dst/liburing-examples.log" in_root "$root" sh -c \
+	"cd /$sub/liburing-examples && gcc -O2 -g -D_GNU_SOURCE -o /$sub/bin/liburing-zcrx zcrx.c helpers.c -luring" ||
+	die "liburing's examples/zcrx.c failed to build (log: $dst/liburing-examples.log)"
+
 # the host's traffic tool, keyed by its sources (bed-args.sh finds it the
 # same way)
 hb=$ZCNIC_CACHE/host-bin/$(cat "$ZCNIC_TOP/tests/tools/zcnic-traffic.c" "$ZCNIC_TOP/tests/lib/pattern.h" | key_of)

@@ -10,7 +10,7 @@ need_root
 LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$LOGDIR"
 LEVELS=${LEVELS:-unit qtest qtest-san guest ksft ksft-inject guest-debug}
-GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill lifecycle recovery}
+GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill lifecycle recovery liburing}
 KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_api.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py}
 # selftests that need function error injection (the inject kernel: KASAN
 # and lockdep under TCG are far below pp_alloc_fail.py's 4000 packets/s),

@@ -54,6 +54,7 @@ static struct {
 	uint64_t seed;
 	int timeout;
 	double rate;		/* bytes per second per connection, 0: as fast as possible */
+	bool alphabet;		/* send 'a' + offset % 26, as liburing's examples check */
 } cfg = {
 	.port = "9000",
 	.bytes = 1 << 20,
@@ -75,7 +76,8 @@ static double now(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: zcnic-traffic send -a ADDR -p PORT -n BYTES [-c CONNS] [-m SIZE[,SIZE...]] [-s SEED] [-u] [-r MBPS]\n"
+		"usage: zcnic-traffic send -a ADDR -p PORT -n BYTES [-c CONNS] [-m SIZE[,SIZE...]] [-s SEED] [-u] [-r MBPS] [-A]\n"
+		"       (-A: the bytes 'a' + offset %% 26 of liburing's examples/zcrx.c -v instead of the pattern)\n"
 		"       zcnic-traffic recv -p PORT -n BYTES [-c CONNS] [-s SEED] [-b ADDR] [-u] [-t SECS]\n");
 	exit(2);
 }
@@ -148,7 +150,14 @@ static void *tcp_send_stream(void *arg)
 		}
 		if (len > cfg.bytes - st->bytes)
 			len = cfg.bytes - st->bytes;
-		zc_pattern_fill(seed, st->bytes, buf, len);
+		if (cfg.alphabet) {
+			size_t j;
+
+			for (j = 0; j < len; j++)
+				buf[j] = 'a' + (st->bytes + j) % 26;
+		} else {
+			zc_pattern_fill(seed, st->bytes, buf, len);
+		}
 		n = send(st->fd, buf, len, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -395,7 +404,7 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[1], "recv"))
 		usage();
 	optind = 2;
-	while ((c = getopt(argc, argv, "a:b:p:n:c:m:s:t:ur:")) != -1) {
+	while ((c = getopt(argc, argv, "a:b:p:n:c:m:s:t:ur:A")) != -1) {
 		switch (c) {
 		case 'a': cfg.addr = optarg; break;
 		case 'b': cfg.bind_addr = optarg; break;
@@ -406,6 +415,7 @@ int main(int argc, char **argv)
 		case 's': cfg.seed = strtoull(optarg, NULL, 0); break;
 		case 't': cfg.timeout = atoi(optarg); break;
 		case 'u': cfg.udp = true; break;
+		case 'A': cfg.alphabet = true; break;
 		case 'r': cfg.rate = atof(optarg) * 1e6; break;
 		default: usage();
 		}
