@@ -3,6 +3,10 @@
  *  rings        software and device view of every queue pair's rings
  *  queue_reset  write an RX queue index to restart that queue through the
  *               queue management ops, as a memory provider bind does
+ *  phys_dma     a planted bug for the IOMMU mode: write N to post the next N
+ *               page-backed payload buffers at their physical address, not
+ *               their DMA address. Without an IOMMU the two are the same
+ *               and nothing shows; with one the device's DMA is refused.
  */
 
 #include <linux/debugfs.h>
@@ -128,6 +132,7 @@ void zcnic_dbg_dev_init(struct zcnic_dev *zd)
 	debugfs_create_file("rings", 0400, zd->dbg, zd, &zcnic_dbg_rings_fops);
 	debugfs_create_file("queue_reset", 0200, zd->dbg, zd,
 			    &zcnic_dbg_queue_reset_fops);
+	debugfs_create_atomic_t("phys_dma", 0600, zd->dbg, &zd->dbg_phys_dma);
 }
 
 void zcnic_dbg_dev_exit(struct zcnic_dev *zd)

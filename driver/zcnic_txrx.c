@@ -276,6 +276,21 @@ static void zcnic_rx_pay_put(struct zcnic_rx_ring *rx, unsigned int slot,
 	pb->netmem = 0;
 }
 
+/* The address the device is given for a payload buffer. */
+static dma_addr_t zcnic_rx_pay_dma(struct zcnic_q_vector *qv,
+				   netmem_ref netmem)
+{
+	/* debugfs phys_dma: the classic bug of handing the device a CPU
+	 * physical address, for the IOMMU mode to catch
+	 */
+	if (unlikely(atomic_read(&qv->zd->dbg_phys_dma) > 0) &&
+	    !netmem_is_net_iov(netmem) &&
+	    atomic_dec_if_positive(&qv->zd->dbg_phys_dma) >= 0)
+		return page_to_phys(netmem_to_page(netmem));
+
+	return page_pool_get_dma_addr_netmem(netmem);
+}
+
 /**
  * zcnic_rx_pay_fill() - post payload buffers into every free PBR slot
  * @qv: queue vector
@@ -308,8 +323,7 @@ static bool zcnic_rx_pay_fill(struct zcnic_q_vector *qv)
 		page_pool_fragment_netmem(netmem, ZCNIC_PAGECNT_BIAS_MAX);
 		pb->netmem = netmem;
 		pb->pagecnt_bias = ZCNIC_PAGECNT_BIAS_MAX;
-		rx->pbr[slot].addr =
-			cpu_to_le64(page_pool_get_dma_addr_netmem(netmem));
+		rx->pbr[slot].addr = cpu_to_le64(zcnic_rx_pay_dma(qv, netmem));
 		tail++;
 	}
 

@@ -132,8 +132,9 @@ class Bed:
 
     def __init__(self, qemu, kernel, initrd, rootimg, logdir, topology="host",
                  verbose=False, timeout=1800, cpus=2, mem=2048, qemu_args=(),
-                 append="", plan=()):
+                 append="", plan=(), iommu=False):
         self.qemu = qemu
+        self.iommu = iommu
         self.append = append
         self.kernel = kernel
         self.initrd = initrd
@@ -222,11 +223,19 @@ class Bed:
         append = ("console=ttyS0,115200 root=/dev/vda rw rootwait init=/usr/local/sbin/zcnic-init "
                   "panic=-1 loglevel=5 mitigations=off net.ifnames=0 "
                   "systemd.unit=none")
+        if self.iommu:
+            # every DMA address the driver hands the NIC is translated, and
+            # an unmap takes effect at once (no deferred IOTLB flush)
+            append += " intel_iommu=on iommu.strict=1"
         if self.append:
             append += " " + self.append
         cmd = [self.qemu, "-M", "q35", "-accel", "tcg,thread=multi", "-cpu", "max",
                "-smp", str(self.cpus), "-m", str(self.mem), "-display", "none",
-               "-nodefaults", "-no-reboot",
+               "-nodefaults", "-no-reboot"]
+        if self.iommu:
+            # before the PCI devices, whose DMA it then translates
+            cmd += ["-device", "intel-iommu,intremap=off"]
+        cmd += [
                "-kernel", self.kernel, "-append", append,
                "-drive", f"file={self.rootimg},if=virtio,format=raw,snapshot=on",
                "-drive", f"file={self.payload},if=virtio,format=raw,readonly=on",

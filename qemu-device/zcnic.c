@@ -284,6 +284,8 @@ static void zcnic_add_queue_props(ZcnicState *s)
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "dma-faults", &c->dma_faults,
                                    OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "dma-errors", &c->dma_errors,
+                                   OBJ_PROP_FLAG_READ);
 
     for (q = 0; q < s->queues; q++) {
         g_autofree char *rs = g_strdup_printf("rx%u-status", q);

@@ -119,18 +119,36 @@ static bool zcnic_fault_hit(ZcnicCore *c, uint32_t ppm)
     return x % 1000000 < ppm;
 }
 
+/*
+ * DMA goes through the device's bus master address space, so with a
+ * virtual IOMMU every address is translated and checked: an address the
+ * driver did not map fails here (counted in dma-errors, traced) and the
+ * caller stops the queue; nothing is written through it.
+ */
+static bool zcnic_dma_rw(ZcnicCore *c, uint64_t addr, void *buf,
+                         uint32_t len, DMADirection dir)
+{
+    MemTxResult r = pci_dma_rw(c->owner, addr, buf, len, dir,
+                               ZCNIC_DMA_ATTRS);
+
+    if (r != MEMTX_OK) {
+        c->dma_errors++;
+        trace_zcnic_dma_error(addr, len, dir == DMA_DIRECTION_FROM_DEVICE, r);
+        return false;
+    }
+    return true;
+}
+
 static bool zcnic_dma_read(ZcnicCore *c, uint64_t addr, void *buf,
                            uint32_t len)
 {
-    return pci_dma_rw(c->owner, addr, buf, len, DMA_DIRECTION_TO_DEVICE,
-                      ZCNIC_DMA_ATTRS) == MEMTX_OK;
+    return zcnic_dma_rw(c, addr, buf, len, DMA_DIRECTION_TO_DEVICE);
 }
 
 static bool zcnic_dma_write(ZcnicCore *c, uint64_t addr, const void *buf,
                             uint32_t len)
 {
-    return pci_dma_rw(c->owner, addr, (void *)buf, len,
-                      DMA_DIRECTION_FROM_DEVICE, ZCNIC_DMA_ATTRS) == MEMTX_OK;
+    return zcnic_dma_rw(c, addr, (void *)buf, len, DMA_DIRECTION_FROM_DEVICE);
 }
 
 /* A buffer DMA, which x-fault-dma-fail-ppm may turn into a failure. */
@@ -312,6 +330,7 @@ static void zcnic_clear_counters(ZcnicCore *c)
     c->rx_frames = 0;
     c->rx_filtered = c->rx_oversize = c->rx_link_down = 0;
     c->rx_fault_drops = c->rx_held = c->dma_faults = c->dev_irqs = 0;
+    c->dma_errors = 0;
     c->tx_waits = 0;
     for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
         ZcnicRxQueue *rq = &c->rxq[q];
@@ -2071,12 +2090,12 @@ char *zcnic_core_stats_json(ZcnicCore *c)
         "\"rx-filtered\": %" PRIu64 ", \"rx-oversize\": %" PRIu64 ", "
         "\"rx-link-down\": %" PRIu64 ", \"rx-fault-drops\": %" PRIu64 ", "
         "\"rx-held\": %" PRIu64 ", \"tx-waits\": %" PRIu64 ", "
-        "\"dma-faults\": %" PRIu64 ", "
+        "\"dma-faults\": %" PRIu64 ", \"dma-errors\": %" PRIu64 ", "
         "\"device-irqs\": %" PRIu64 ", \"queues\": [",
         c->link_up ? "true" : "false", c->guest_errs, c->irq_cause,
         c->rx_frames,
         c->rx_filtered, c->rx_oversize, c->rx_link_down, c->rx_fault_drops,
-        c->rx_held, c->tx_waits, c->dma_faults, c->dev_irqs);
+        c->rx_held, c->tx_waits, c->dma_faults, c->dma_errors, c->dev_irqs);
     for (q = 0; q < c->num_queues; q++) {
         ZcnicRxQueue *rq = &c->rxq[q];
         ZcnicTxQueue *tq = &c->txq[q];

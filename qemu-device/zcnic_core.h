@@ -175,6 +175,7 @@ struct ZcnicCore {
     uint64_t rx_held;
     uint64_t tx_waits;      /* times TX waited for the peer to take a frame */
     uint64_t dma_faults;
+    uint64_t dma_errors;        /* DMA the memory map or an IOMMU refused */
     uint64_t dev_irqs;
 };
 

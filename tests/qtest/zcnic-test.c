@@ -2340,8 +2340,12 @@ static void test_hostile(void)
     rxq_setup(t, &r, 2, ZCNIC_RXQ_CTRL_HDS, 256, 12);
     qtest_writeq(t->qts, r.pbr, 0xfffffff000000000ull);
     wr(t, ZCNIC_RSS_INDIR(0, 0), 2);
+    g_assert_cmpuint(qom_u64(t, "dma-errors"), ==, 0);
     inject(t, frame, len);
     EXPECT_QERR(0, 2, ZCNIC_QERR_DMA);
+    /* counted apart from the injected faults */
+    g_assert_cmpuint(qom_u64(t, "dma-errors"), ==, 1);
+    g_assert_cmpuint(qom_u64(t, "dma-faults"), ==, 0);
 
     /* tail beyond the ring; completion head beyond the tail */
     rxq_setup(t, &r, 3, ZCNIC_RXQ_CTRL_HDS, 256, 12);
