@@ -372,7 +372,16 @@ err_pcie:
 static void zcnic_pci_exit(PCIDevice *pci_dev)
 {
     ZcnicState *s = ZCNIC(pci_dev);
+    int i;
 
+    /*
+     * Frames the backend queued for a later send (flow control) carry a
+     * completion callback into this device: drop them before it goes.
+     * (qemu_del_nic() only purges what the backend queued for us.)
+     */
+    for (i = 0; i < MAX(s->conf.peers.queues, 1); i++) {
+        qemu_purge_queued_packets(qemu_get_subqueue(s->nic, i));
+    }
     qemu_del_nic(s->nic);
     s->nic = NULL;
     zcnic_core_unrealize(&s->core);

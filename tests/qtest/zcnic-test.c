@@ -2803,6 +2803,172 @@ static void test_fault_tx_hang(void)
     zt_end(t);
 }
 
+/*
+ * Hot-unplug while a TX frame waits in the backend. The device sits behind
+ * a PCIe root port (native hotplug), programmed here by hand: libqos only
+ * walks bus 0. TX fills the socket until the backend queues a frame (the
+ * link partner is not reading), the slot is powered off (which unplugs the
+ * device), and then the partner reads: the backend flushes its queue. A
+ * frame the device left queued would complete into a freed device
+ * (AddressSanitizer, level qtest-san, reports the use after free).
+ */
+#define RP_DEVFN    (4 << 3)    /* root port at 00:04.0, the NIC at 01:00.0 */
+#define HP_BAR0     0xe0000000u
+
+static uint32_t cfg_addr(uint32_t bus, uint32_t devfn, uint32_t reg)
+{
+    return 0x80000000u | bus << 16 | devfn << 8 | (reg & 0xfc);
+}
+
+static uint32_t cfg_rd32(QTestState *qts, uint32_t bus, uint32_t devfn,
+                         uint32_t reg)
+{
+    qtest_outl(qts, 0xcf8, cfg_addr(bus, devfn, reg));
+    return qtest_inl(qts, 0xcfc);
+}
+
+static void cfg_wr32(QTestState *qts, uint32_t bus, uint32_t devfn,
+                     uint32_t reg, uint32_t val)
+{
+    qtest_outl(qts, 0xcf8, cfg_addr(bus, devfn, reg));
+    qtest_outl(qts, 0xcfc, val);
+}
+
+static void cfg_wr16(QTestState *qts, uint32_t bus, uint32_t devfn,
+                     uint32_t reg, uint16_t val)
+{
+    qtest_outl(qts, 0xcf8, cfg_addr(bus, devfn, reg));
+    qtest_outw(qts, 0xcfc + (reg & 2), val);
+}
+
+static uint32_t cfg_find_cap(QTestState *qts, uint32_t bus, uint32_t devfn,
+                             uint8_t id)
+{
+    uint32_t pos = cfg_rd32(qts, bus, devfn, PCI_CAPABILITY_LIST) & 0xff;
+
+    while (pos) {
+        uint32_t hdr = cfg_rd32(qts, bus, devfn, pos);
+
+        if ((hdr & 0xff) == id) {
+            return pos;
+        }
+        pos = (hdr >> 8) & 0xfc;
+    }
+    g_assert_not_reached();
+}
+
+static void test_unplug_tx_waiting(void)
+{
+    enum { FLEN = 16000, MAX_BATCHES = 256, RING = 16 };
+    uint8_t *frame = g_malloc0(FLEN), *out = g_malloc(FLEN + 64);
+    uint64_t buf[RING], dr, tcq;
+    uint32_t exp, batch, i, tail = 0, q = 0;
+    QTestState *qts;
+    int sock[2];
+    QDict *rsp;
+
+#define HPW(off, val) qtest_writel(qts, HP_BAR0 + ZCNIC_Q_BASE(q) + (off), (val))
+#define HPR(off) qtest_readl(qts, HP_BAR0 + ZCNIC_Q_BASE(q) + (off))
+
+    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, sock), ==, 0);
+    qts = qtest_initf("-M q35 -nodefaults "
+                      "-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off "
+                      "-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x4 "
+                      "-netdev socket,fd=%d,id=n0 "
+                      "-device zcnic,id=nic0,bus=rp0,netdev=n0,mac=" MAC_ADDR,
+                      sock[1]);
+
+    /* the root port: bus 1 behind it, a memory window, bus master */
+    cfg_wr32(qts, 0, RP_DEVFN, PCI_PRIMARY_BUS, 0x00010100);
+    cfg_wr32(qts, 0, RP_DEVFN, PCI_MEMORY_BASE,
+             (HP_BAR0 >> 16) | ((HP_BAR0 + 0xfffff) & 0xfff00000));
+    cfg_wr16(qts, 0, RP_DEVFN, PCI_COMMAND,
+             PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    /* the NIC: BAR0 (64-bit) in the window */
+    g_assert_cmphex(cfg_rd32(qts, 1, 0, PCI_VENDOR_ID), ==,
+                    ZCNIC_PCI_VENDOR_ID | ZCNIC_PCI_DEVICE_ID << 16);
+    cfg_wr32(qts, 1, 0, PCI_BASE_ADDRESS_0, HP_BAR0);
+    cfg_wr32(qts, 1, 0, PCI_BASE_ADDRESS_1, 0);
+    cfg_wr16(qts, 1, 0, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    g_assert_cmphex(qtest_readl(qts, HP_BAR0 + ZCNIC_DEV_ID), ==,
+                    ZCNIC_DEV_ID_MAGIC);
+
+    /* TX queue 0 until a frame waits in the backend */
+    dr = MEM_BASE;
+    tcq = dr + 16 * RING;
+    qtest_memset(qts, tcq, 0, 8 * RING);
+    HPW(ZCNIC_TXQ_DR_BASE_LO, dr);
+    HPW(ZCNIC_TXQ_DR_BASE_HI, 0);
+    HPW(ZCNIC_TXQ_DR_SIZE, RING);
+    HPW(ZCNIC_TXQ_TCQ_BASE_LO, tcq);
+    HPW(ZCNIC_TXQ_TCQ_BASE_HI, 0);
+    HPW(ZCNIC_TXQ_TCQ_SIZE, RING);
+    HPW(ZCNIC_TXQ_CTRL, ZCNIC_TXQ_CTRL_ENABLE);
+    g_assert_cmphex(HPR(ZCNIC_TXQ_STATUS), ==, ZCNIC_TXQ_STATUS_ENABLED);
+    memcpy(frame, peer_mac, 6);
+    memcpy(frame + 6, nic_mac, 6);
+    stw_be_p(frame + 12, 0x88b5);
+    for (i = 0; i < RING; i++) {
+        buf[i] = MEM_BASE + 0x10000 + (uint64_t)i * 0x4000;
+        qtest_memwrite(qts, buf[i], frame, FLEN);
+    }
+    for (batch = 0; batch < MAX_BATCHES; batch++) {
+        for (i = 0; i < RING - 1; i++) {
+            struct zcnic_tx_desc d = {
+                .addr = cpu_to_le64(buf[tail]),
+                .len = cpu_to_le16(FLEN),
+                .flags = cpu_to_le16(ZCNIC_TXD_EOP),
+            };
+
+            qtest_memwrite(qts, dr + 16 * tail, &d, sizeof(d));
+            tail = (tail + 1) % RING;
+        }
+        HPW(ZCNIC_TXQ_DR_TAIL, tail);
+        HPW(ZCNIC_TXQ_TCQ_HEAD, HPR(ZCNIC_TXQ_TCQ_TAIL));
+        if (HPR(ZCNIC_TXQ_DR_HEAD) != tail) {
+            break;
+        }
+    }
+    g_assert_cmpuint(batch, <, MAX_BATCHES);
+    rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                    "{'path': '/machine/peripheral/nic0', "
+                    "'property': 'tx-waits'}}");
+    g_assert_cmpint(qdict_get_int(rsp, "return"), >=, 1);
+    qobject_unref(rsp);
+
+    /* unplug: request it, then power the slot off as the OS would */
+    qtest_qmp_device_del_send(qts, "nic0");
+    exp = cfg_find_cap(qts, 0, RP_DEVFN, PCI_CAP_ID_EXP);
+    cfg_wr16(qts, 0, RP_DEVFN, exp + PCI_EXP_SLTCTL,
+             PCI_EXP_SLTCTL_PWR_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF |
+             PCI_EXP_SLTCTL_ATTN_IND_OFF);
+    qtest_qmp_eventwait(qts, "DEVICE_DELETED");
+
+    /* the partner reads: the backend flushes whatever is still queued */
+    while (recv(sock[0], out, FLEN + 64, MSG_DONTWAIT) > 0) {
+        /* discard */
+    }
+    for (i = 0; i < 20; i++) {
+        qtest_clock_step(qts, 1000 * 1000);
+        g_usleep(10 * 1000);
+        while (recv(sock[0], out, FLEN + 64, MSG_DONTWAIT) > 0) {
+            /* discard */
+        }
+    }
+    /* QEMU is still alive and answering */
+    rsp = qtest_qmp(qts, "{'execute': 'query-status'}");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+
+#undef HPW
+#undef HPR
+    qtest_quit(qts);
+    close(sock[0]);
+    close(sock[1]);
+    g_free(frame);
+    g_free(out);
+}
+
 /* Drop whatever the NIC sent so the socket never fills up. */
 static void sock_drain(Zt *t)
 {
@@ -3054,6 +3220,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/reset/clears-held", test_reset_clears_held);
     qtest_add_func("/zcnic/fault/rxq-enable", test_fault_rxq_enable);
     qtest_add_func("/zcnic/fault/tx-hang", test_fault_tx_hang);
+    qtest_add_func("/zcnic/unplug/tx-waiting", test_unplug_tx_waiting);
     qtest_add_func("/zcnic/rx/stop", test_stop);
     qtest_add_func("/zcnic/rss", test_rss);
     qtest_add_func("/zcnic/rss/fields", test_rss_fields);
