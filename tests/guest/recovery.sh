@@ -38,12 +38,13 @@ tx_hang() {
 	local t0 t1 r0 r1 rc pid bql bql0
 	# from a clean slate: rules of earlier tests would refuse the change
 	ntuple_clear "$ifc" && ethtool -L "$ifc" combined 1 || return 1
-	# The watchdog only looks at stopped queues. A small byte queue limit
-	# stops the queue as soon as a few frames wait in the hung ring,
-	# whatever the limit learned before (a slow guest, e.g. behind an
-	# IOMMU, learns one larger than TCP's window).
+	# The watchdog only looks at stopped queues. A byte queue limit of 0
+	# stops the queue as soon as one frame waits in the hung ring, whatever
+	# the stack queues: a slow guest (behind an IOMMU, a debug kernel)
+	# learns a larger limit, and TCP's small-queue limit keeps only a
+	# segment or two in the ring, so the queue would never stop.
 	bql=/sys/class/net/$ifc/queues/tx-0/byte_queue_limits/limit_max
-	bql0=$(cat "$bql") && echo 16384 > "$bql" || return 1
+	bql0=$(cat "$bql") && echo 0 > "$bql" || return 1
 	t0=$(nic_stat tx_timeouts); r0=$(nic_stat tx_queue_resets)
 	zcnic-host bg sink traffic recv -p $((PORT + 1)) -n $BYTES -s 14 -t 120 >/dev/null || return 1
 	timeout 120 zcnic-traffic send -a "$HOST_V4" -p $((PORT + 1)) -n $BYTES -m 65536 -s 14 -r 8 &
