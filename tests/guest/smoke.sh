@@ -226,11 +226,19 @@ coalescing() {
 	read -r n0 s0 < <(stream_irqs) || return 1
 	echo "queue interrupts for 8 MiB: $n0 in ${s0}s without moderation, $n1 in ${s1}s with 50 ms"
 	[ "$n1" -le "$(allowed "$nq" "$s1")" ] || { echo "the device interrupted more often than rx-usecs allows"; return 1; }
-	[ "$n0" -gt "$(allowed "$nq" "$s0")" ] || { echo "without moderation no more interrupts than with: nothing shown"; return 1; }
+	# a kernel too slow to interrupt often even without moderation (the
+	# debug kernel) cannot show it: a skip, on the expected list for it only
+	[ "$n0" -gt "$(allowed "$nq" "$s0")" ] || { echo "without moderation no more interrupts than 50 ms allows"; return 99; }
 	# the register has 16 bits
 	! ethtool -C "$ifc" rx-usecs 70000 2>/dev/null || { echo "rx-usecs 70000 accepted"; return 1; }
 }
-ktap_check interrupt-moderation coalescing
+coal_out=$(coalescing 2>&1); coal_rc=$?
+case $coal_rc in
+0)	printf '%s\n' "$coal_out" | tail -n 3 | sed 's/^/# /'; ktap_ok interrupt-moderation;;
+99)	printf '%s\n' "$coal_out" | tail -n 3 | sed 's/^/# /'
+	ktap_skip interrupt-moderation "the stream is too slow here to show moderation";;
+*)	ktap_fail interrupt-moderation; printf '%s\n' "$coal_out" | tail -n 5 | sed 's/^/# /';;
+esac
 
 # pktgen sends bursts of 4 with xmit_more on the first 3; the driver drops
 # the last of every burst (debugfs tx_drop). The 3 before it must still
@@ -267,5 +275,9 @@ xmit_more_drop() {
 	[ $((d1 - d0)) -eq 10 ] || { echo "the knob did not drop the last frame of every burst"; return 1; }
 	[ $((t1 - t0)) -ge 30 ] || { echo "frames before a dropped last frame never got their doorbell"; return 1; }
 }
-ktap_check xmit-more-batch-with-a-dropped-last-frame xmit_more_drop
+if modprobe -n -q pktgen; then
+	ktap_check xmit-more-batch-with-a-dropped-last-frame xmit_more_drop
+else
+	ktap_skip xmit-more-batch-with-a-dropped-last-frame "no pktgen in this kernel"
+fi
 ktap_exit

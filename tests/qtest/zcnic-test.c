@@ -138,15 +138,22 @@ static void memfill(Zt *t, uint64_t addr, uint8_t byte, size_t len)
     qtest_memset(t->qts, addr, byte, len);
 }
 
-static uint64_t qom_u64(Zt *t, const char *prop)
+/* qom-get of a property of nic0; the caller unrefs the response */
+static QDict *qom_get(Zt *t, const char *prop)
 {
     QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
                            "{'path': '/machine/peripheral/nic0', "
                            "'property': %s}}", prop);
-    uint64_t v;
 
     g_assert(qdict_haskey(rsp, "return"));
-    v = qdict_get_int(rsp, "return");
+    return rsp;
+}
+
+static uint64_t qom_u64(Zt *t, const char *prop)
+{
+    QDict *rsp = qom_get(t, prop);
+    uint64_t v = qdict_get_int(rsp, "return");
+
     qobject_unref(rsp);
     return v;
 }
@@ -174,13 +181,9 @@ static void qom_set_bool(Zt *t, const char *prop, bool val)
 
 static bool qom_get_bool(Zt *t, const char *prop)
 {
-    QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-get', 'arguments': "
-                           "{'path': '/machine/peripheral/nic0', "
-                           "'property': %s}}", prop);
-    bool v;
+    QDict *rsp = qom_get(t, prop);
+    bool v = qdict_get_bool(rsp, "return");
 
-    g_assert(qdict_haskey(rsp, "return"));
-    v = qdict_get_bool(rsp, "return");
     qobject_unref(rsp);
     return v;
 }
