@@ -983,11 +983,7 @@ err_unmap:
 	return false;
 }
 
-/*
- * Tell the device about every descriptor written so far. Frames sent with
- * xmit_more wait for the doorbell of a later frame: when that frame is
- * dropped or refused instead, the doorbell is still due.
- */
+/* Tell the device about every descriptor written so far. */
 static void zcnic_tx_doorbell(struct zcnic_q_vector *qv)
 {
 	struct zcnic_tx_ring *tx = &qv->tx;
@@ -1057,14 +1053,12 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 	return NETDEV_TX_OK;
 
 out_busy:
-	zcnic_tx_doorbell(qv);
 	u64_stats_update_begin(&qv->tx_stats.syncp);
 	zcnic_tx_counters_add(&qv->tx_stats.c, &acc);
 	u64_stats_update_end(&qv->tx_stats.syncp);
 	return NETDEV_TX_BUSY;
 
 err_drop_stats:
-	zcnic_tx_doorbell(qv);
 	u64_stats_update_begin(&qv->tx_stats.syncp);
 	qv->tx_stats.c.dropped++;
 	u64_stats_update_end(&qv->tx_stats.syncp);
