@@ -983,18 +983,6 @@ err_unmap:
 	return false;
 }
 
-/* Tell the device about every descriptor written so far. */
-static void zcnic_tx_doorbell(struct zcnic_q_vector *qv)
-{
-	struct zcnic_tx_ring *tx = &qv->tx;
-
-	if (tx->db_tail == tx->tail)
-		return;
-	tx->db_tail = tx->tail;
-	zcnic_q_wr32(qv->zd, qv->idx, ZCNIC_TXQ_DR_TAIL,
-		     tx->tail & tx->size_mask);
-}
-
 netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
@@ -1021,11 +1009,6 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 		goto err_drop_stats;
 	}
 
-	/* debugfs tx_drop */
-	if (unlikely(atomic_read(&zd->dbg_tx_drop) > 0) && !netdev_xmit_more() &&
-	    atomic_dec_if_positive(&zd->dbg_tx_drop) >= 0)
-		goto err_drop_stats;
-
 	if (unlikely(zcnic_tx_unused(tx) < skb_shinfo(skb)->nr_frags + 1)) {
 		/* The queue should have been stopped after the last frame. */
 		netif_tx_stop_queue(txq);
@@ -1044,7 +1027,7 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 		acc.stop++;
 
 	if (__netdev_tx_sent_queue(txq, len, netdev_xmit_more()))
-		zcnic_tx_doorbell(qv);
+		zcnic_q_wr32(zd, q, ZCNIC_TXQ_DR_TAIL, tx->tail & tx->size_mask);
 
 	u64_stats_update_begin(&qv->tx_stats.syncp);
 	zcnic_tx_counters_add(&qv->tx_stats.c, &acc);
@@ -1214,7 +1197,6 @@ int zcnic_tx_ring_start(struct zcnic_q_vector *qv)
 
 	tx->head = 0;
 	tx->tail = 0;
-	tx->db_tail = 0;
 	tx->tcq_head = 0;
 	memset(tx->tcq, 0, tx->size * sizeof(*tx->tcq));
 

@@ -176,6 +176,9 @@ zc_verdict() {
 	return 0
 }
 
+# nic_stat NAME: a counter of the test's interface ($ifc) in ethtool -S
+nic_stat() { ethtool -S "$ifc" | awk -v k="$1:" '$1 == k {print $2}'; }
+
 # A counter of the zcnic device as the host sees it (QOM property of nic0,
 # or of NIC when given), e.g. dev_counter rx1-bytes.
 dev_counter() {

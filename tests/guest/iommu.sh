@@ -19,7 +19,6 @@ ktap_plan 3
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/$ifc/device)")
 grp=/sys/class/net/$ifc/device/iommu_group
-nic_stat() { ethtool -S "$ifc" | awk -v k="$1:" '$1 == k {print $2}'; }
 iommu_on() { [ -e "$grp" ]; }
 
 # In IOMMU mode the NIC must sit in a translating domain, not passthrough.

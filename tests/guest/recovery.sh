@@ -16,7 +16,6 @@ BYTES=$((${RECOVERY_MB:-24} * MB))
 ktap_plan 4
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 
-nic_stat() { ethtool -S "$ifc" | awk -v k="$1:" '$1 == k {print $2}'; }
 qom_set() { zcnic-host qom-set /machine/peripheral/nic0 "$1" "$2" >/dev/null; }
 # queues_healthy [N]: the first N (2) queue pairs enabled, none in error
 queues_healthy() {

@@ -18,7 +18,6 @@ ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 setup() { zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q; }
 ktap_check nic-setup setup
 
-nic_stat() { ethtool -S "$ifc" | awk -v k="$1:" '$1 == k {print $2}'; }
 
 # run_rx OUTFILE ZCRX-OPTIONS...: one zcrx receive of BYTES from the host
 run_rx() {
