@@ -178,7 +178,10 @@ int zcnic_wait_reg(struct zcnic_dev *zd, u32 reg, u32 mask, u32 val,
 int zcnic_netdev_init(struct zcnic_dev *zd);
 int zcnic_open(struct net_device *netdev);
 int zcnic_stop(struct net_device *netdev);
-int zcnic_reconfigure(struct zcnic_dev *zd);
+int zcnic_restart(struct zcnic_dev *zd);
+int zcnic_reconfigure(struct zcnic_dev *zd, unsigned int num_queues);
+void zcnic_reopen(struct zcnic_dev *zd, unsigned int num_queues);
+void zcnic_hds_write(struct zcnic_dev *zd);
 void zcnic_request_reset(struct zcnic_dev *zd, unsigned int q, bool rx);
 void zcnic_reset_task(struct work_struct *work);
 void zcnic_link_update(struct zcnic_dev *zd);

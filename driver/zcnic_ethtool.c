@@ -43,7 +43,6 @@ static int zcnic_set_ringparam(struct net_device *netdev,
 	unsigned int old_tx = zd->tx_ring_size;
 	u32 old_thresh = zd->hds_thresh;
 	bool old_hds = zd->hds;
-	unsigned int rx, tx;
 	int err;
 
 	if (ring->rx_mini_pending || ring->rx_jumbo_pending) {
@@ -64,32 +63,32 @@ static int zcnic_set_ringparam(struct net_device *netdev,
 		return -EINVAL;
 	}
 
-	/* Ring sizes are powers of two: round up what was asked for. */
-	rx = roundup_pow_of_two(ring->rx_pending);
-	tx = roundup_pow_of_two(ring->tx_pending);
-
-	zd->rx_ring_size = rx;
-	zd->tx_ring_size = tx;
 	zd->hds = kring->tcp_data_split != ETHTOOL_TCP_DATA_SPLIT_DISABLED;
 	zd->hds_thresh = kring->hds_thresh;
-	if (zd->rx_ring_size == old_rx && zd->tx_ring_size == old_tx &&
-	    zd->hds == old_hds && zd->hds_thresh == old_thresh)
-		return 0;
 
-	err = zcnic_reconfigure(zd);
-	if (err) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "restarting the queues with the new rings failed, old settings restored");
-		zd->rx_ring_size = old_rx;
-		zd->tx_ring_size = old_tx;
-		zd->hds = old_hds;
-		zd->hds_thresh = old_thresh;
-		if (zcnic_reconfigure(zd))
-			netdev_err(netdev,
-				   "queues are down after a failed ring change: bring the interface down and up\n");
+	/* Ring sizes are powers of two: round up what was asked for. */
+	zd->rx_ring_size = roundup_pow_of_two(ring->rx_pending);
+	zd->tx_ring_size = roundup_pow_of_two(ring->tx_pending);
+	if (zd->rx_ring_size != old_rx || zd->tx_ring_size != old_tx) {
+		err = zcnic_reconfigure(zd, zd->num_queues);
+		if (err) {
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "allocating or starting the new rings failed (%pe), nothing changed",
+					       ERR_PTR(err));
+			zd->rx_ring_size = old_rx;
+			zd->tx_ring_size = old_tx;
+			zd->hds = old_hds;
+			zd->hds_thresh = old_thresh;
+			zcnic_reopen(zd, zd->num_queues);
+			return err;
+		}
 	}
 
-	return err;
+	/* The device changes both from the next frame on: no restart. */
+	if (zd->hds != old_hds || zd->hds_thresh != old_thresh)
+		zcnic_hds_write(zd);
+
+	return 0;
 }
 
 static void zcnic_get_channels(struct net_device *netdev,
@@ -101,24 +100,9 @@ static void zcnic_get_channels(struct net_device *netdev,
 	ch->combined_count = zd->num_queues;
 }
 
-static int zcnic_apply_channels(struct zcnic_dev *zd, unsigned int n)
-{
-	struct net_device *netdev = zd->netdev;
-	bool running = netif_running(netdev);
-	int err;
-
-	if (running)
-		zcnic_stop(netdev);
-
-	zd->num_queues = n;
-	err = netif_set_real_num_queues(netdev, n, n);
-	if (err)
-		return err;
-	zcnic_rss_set_default_indir(zd);
-
-	return running ? zcnic_open(netdev) : 0;
-}
-
+/* The core has checked the counts against zcnic_get_channels(), memory
+ * providers, RSS contexts and ntuple rules.
+ */
 static int zcnic_set_channels(struct net_device *netdev,
 			      struct ethtool_channels *ch)
 {
@@ -126,28 +110,12 @@ static int zcnic_set_channels(struct net_device *netdev,
 	unsigned int old = zd->num_queues;
 	int err;
 
-	if (ch->rx_count || ch->tx_count || ch->other_count) {
-		netdev_err(netdev,
-			   "only combined channels are supported: each queue pair has one RX and one TX queue\n");
-		return -EINVAL;
-	}
-	if (!ch->combined_count || ch->combined_count > zd->max_queues) {
-		netdev_err(netdev, "combined channels must be 1 to %u\n",
-			   zd->max_queues);
-		return -EINVAL;
-	}
 	if (ch->combined_count == old)
 		return 0;
 
-	err = zcnic_apply_channels(zd, ch->combined_count);
-	if (err) {
-		netdev_err(netdev,
-			   "changing to %u channels failed (%pe), going back to %u\n",
-			   ch->combined_count, ERR_PTR(err), old);
-		if (zcnic_apply_channels(zd, old))
-			netdev_err(netdev,
-				   "queues are down after a failed channel change: bring the interface down and up\n");
-	}
+	err = zcnic_reconfigure(zd, ch->combined_count);
+	if (err)
+		zcnic_reopen(zd, old);
 
 	return err;
 }
@@ -524,6 +492,11 @@ static int zcnic_remove_rxfh_context(struct net_device *netdev,
 /* Ntuple steering                                                         */
 /* ---------------------------------------------------------------------- */
 
+/* Rules come through the ioctl, which has no extack: a rule the device
+ * cannot take gets its errno, and the reason goes to dynamic debug
+ * (echo 'module zcnic +p' > /sys/kernel/debug/dynamic_debug/control).
+ */
+
 static int zcnic_ntuple_cmd(struct zcnic_dev *zd, unsigned int loc, u32 op)
 {
 	zcnic_wr32(zd, ZCNIC_NT_CMD, FIELD_PREP(ZCNIC_NT_CMD_INDEX, loc) |
@@ -559,7 +532,7 @@ static int zcnic_ntuple_location(struct zcnic_dev *zd, u32 *loc)
 
 	if (!(*loc & RX_CLS_LOC_SPECIAL)) {
 		if (*loc >= zd->num_ntuple) {
-			netdev_err(zd->netdev,
+			netdev_dbg(zd->netdev,
 				   "ntuple rule location %u out of range: the device has %u rules\n",
 				   *loc, zd->num_ntuple);
 			return -EINVAL;
@@ -582,7 +555,7 @@ static int zcnic_ntuple_location(struct zcnic_dev *zd, u32 *loc)
 	default:
 		return -EINVAL;
 	}
-	netdev_err(zd->netdev, "all %u ntuple rules are in use\n",
+	netdev_dbg(zd->netdev, "all %u ntuple rules are in use\n",
 		   zd->num_ntuple);
 	return -ENOSPC;
 
@@ -604,12 +577,12 @@ static int zcnic_ntuple_action(struct zcnic_dev *zd,
 
 	if (fs->flow_type & FLOW_RSS) {
 		if (ring) {
-			netdev_err(zd->netdev,
+			netdev_dbg(zd->netdev,
 				   "a rule with an RSS context cannot also add a queue offset\n");
 			return -EINVAL;
 		}
 		if (cmd->rss_context >= zd->num_rss_ctxs) {
-			netdev_err(zd->netdev, "no RSS context %u\n",
+			netdev_dbg(zd->netdev, "no RSS context %u\n",
 				   cmd->rss_context);
 			return -EINVAL;
 		}
@@ -619,12 +592,12 @@ static int zcnic_ntuple_action(struct zcnic_dev *zd,
 	}
 
 	if (ethtool_get_flow_spec_ring_vf(fs->ring_cookie)) {
-		netdev_err(zd->netdev,
+		netdev_dbg(zd->netdev,
 			   "the device has no virtual functions to steer to\n");
 		return -EINVAL;
 	}
 	if (ring >= zd->netdev->real_num_rx_queues) {
-		netdev_err(zd->netdev, "RX queue %llu does not exist\n", ring);
+		netdev_dbg(zd->netdev, "RX queue %llu does not exist\n", ring);
 		return -EINVAL;
 	}
 	*action = FIELD_PREP(ZCNIC_NT_ACTION_TYPE, ZCNIC_NT_ACT_QUEUE) |
@@ -658,13 +631,13 @@ static int zcnic_ntuple_insert(struct zcnic_dev *zd, struct ethtool_rxnfc *cmd)
 	int err;
 
 	if (!(netdev->features & NETIF_F_NTUPLE)) {
-		netdev_err(netdev,
+		netdev_dbg(netdev,
 			   "ntuple filters are off: turn them on with ethtool -K %s ntuple on\n",
 			   netdev->name);
 		return -EOPNOTSUPP;
 	}
 	if (fs->flow_type & (FLOW_EXT | FLOW_MAC_EXT)) {
-		netdev_err(netdev,
+		netdev_dbg(netdev,
 			   "ntuple rules cannot match VLAN, user-defined or MAC fields\n");
 		return -EOPNOTSUPP;
 	}
@@ -684,7 +657,7 @@ static int zcnic_ntuple_insert(struct zcnic_dev *zd, struct ethtool_rxnfc *cmd)
 		type = ZCNIC_NT_FLOW_UDP6;
 		break;
 	default:
-		netdev_err(netdev,
+		netdev_dbg(netdev,
 			   "ntuple rules can match tcp4, udp4, tcp6 and udp6 flows only\n");
 		return -EOPNOTSUPP;
 	}
@@ -703,7 +676,7 @@ static int zcnic_ntuple_insert(struct zcnic_dev *zd, struct ethtool_rxnfc *cmd)
 		const struct ethtool_tcpip4_spec *m = &fs->m_u.tcp_ip4_spec;
 
 		if (m->tos) {
-			netdev_err(netdev,
+			netdev_dbg(netdev,
 				   "ntuple rules cannot match the TOS field\n");
 			return -EOPNOTSUPP;
 		}
@@ -722,7 +695,7 @@ static int zcnic_ntuple_insert(struct zcnic_dev *zd, struct ethtool_rxnfc *cmd)
 		const struct ethtool_tcpip6_spec *m = &fs->m_u.tcp_ip6_spec;
 
 		if (m->tclass) {
-			netdev_err(netdev,
+			netdev_dbg(netdev,
 				   "ntuple rules cannot match the traffic class\n");
 			return -EOPNOTSUPP;
 		}
@@ -824,21 +797,30 @@ static int zcnic_set_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd)
 /* Statistics                                                              */
 /* ---------------------------------------------------------------------- */
 
-static const char zcnic_rx_stat_names[][ETH_GSTRING_LEN] = {
-	"packets", "bytes", "alloc_fail", "skb_alloc_fail", "bad_cmpl",
-	"csum_unnecessary", "csum_none", "csum_bad", "split", "hdr_overflow",
+/* Per-queue driver counters that the queue statistics (netlink qstats)
+ * do not carry; packets, bytes, checksums, allocation failures, stops and
+ * wakes are reported there only.
+ */
+struct zcnic_stat_desc {
+	char name[ETH_GSTRING_LEN];
+	size_t offset;
 };
 
-static_assert(ARRAY_SIZE(zcnic_rx_stat_names) ==
-	      sizeof(struct zcnic_rx_counters) / sizeof(u64));
+#define ZCNIC_RX_STAT(f) { #f, offsetof(struct zcnic_rx_counters, f) }
+#define ZCNIC_TX_STAT(f) { #f, offsetof(struct zcnic_tx_counters, f) }
 
-static const char zcnic_tx_stat_names[][ETH_GSTRING_LEN] = {
-	"packets", "bytes", "needs_csum", "stop", "wake", "dropped", "errors",
-	"bad_cmpl",
+static const struct zcnic_stat_desc zcnic_rx_stats[] = {
+	ZCNIC_RX_STAT(skb_alloc_fail),
+	ZCNIC_RX_STAT(bad_cmpl),
+	ZCNIC_RX_STAT(split),
+	ZCNIC_RX_STAT(hdr_overflow),
+	ZCNIC_RX_STAT(hdr_refill),
 };
 
-static_assert(ARRAY_SIZE(zcnic_tx_stat_names) ==
-	      sizeof(struct zcnic_tx_counters) / sizeof(u64));
+static const struct zcnic_stat_desc zcnic_tx_stats[] = {
+	ZCNIC_TX_STAT(dropped),
+	ZCNIC_TX_STAT(bad_cmpl),
+};
 
 /* Device counters of each RX queue, read as they are (32 bits, wrapping). */
 static const struct {
@@ -861,9 +843,9 @@ static_assert(ARRAY_SIZE(zcnic_reset_stat_names) ==
 	      sizeof(struct zcnic_reset_stats) / sizeof(u64));
 
 #define ZCNIC_DEV_STATS	(1 + ARRAY_SIZE(zcnic_reset_stat_names))
-#define ZCNIC_RX_QSTATS	(ARRAY_SIZE(zcnic_rx_stat_names) + 1 + \
+#define ZCNIC_RX_QSTATS	(ARRAY_SIZE(zcnic_rx_stats) + 1 + \
 			 ARRAY_SIZE(zcnic_rx_hw_stats))
-#define ZCNIC_TX_QSTATS	(ARRAY_SIZE(zcnic_tx_stat_names) + 1)
+#define ZCNIC_TX_QSTATS	(ARRAY_SIZE(zcnic_tx_stats) + 1)
 
 enum {
 	ZCNIC_TEST_SCRATCH,
@@ -911,16 +893,16 @@ static void zcnic_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 		for (i = 0; i < ARRAY_SIZE(zcnic_reset_stat_names); i++)
 			ethtool_puts(&data, zcnic_reset_stat_names[i]);
 		for (q = 0; q < netdev->real_num_rx_queues; q++) {
-			for (i = 0; i < ARRAY_SIZE(zcnic_rx_stat_names); i++)
+			for (i = 0; i < ARRAY_SIZE(zcnic_rx_stats); i++)
 				ethtool_sprintf(&data, "rx%u_%s", q,
-						zcnic_rx_stat_names[i]);
+						zcnic_rx_stats[i].name);
 			ethtool_sprintf(&data, "rx%u_hw_nobuf", q);
 			for (i = 0; i < ARRAY_SIZE(zcnic_rx_hw_stats); i++)
 				ethtool_sprintf(&data, "rx%u_%s", q,
 						zcnic_rx_hw_stats[i].name);
-			for (i = 0; i < ARRAY_SIZE(zcnic_tx_stat_names); i++)
+			for (i = 0; i < ARRAY_SIZE(zcnic_tx_stats); i++)
 				ethtool_sprintf(&data, "tx%u_%s", q,
-						zcnic_tx_stat_names[i]);
+						zcnic_tx_stats[i].name);
 			ethtool_sprintf(&data, "tx%u_hw_errors", q);
 		}
 		break;
@@ -957,16 +939,16 @@ static void zcnic_get_ethtool_stats(struct net_device *netdev,
 			zcnic_tx_stats_read(&qv->tx_stats, &tx);
 		}
 
-		memcpy(data, &rx, sizeof(rx));
-		data += sizeof(rx) / sizeof(u64);
+		for (i = 0; i < ARRAY_SIZE(zcnic_rx_stats); i++)
+			*data++ = *(u64 *)((u8 *)&rx + zcnic_rx_stats[i].offset);
 		spin_lock_irqsave(&zd->stats_lock, flags);
 		*data++ = zd->hw_qstats[q].nobuf;
 		spin_unlock_irqrestore(&zd->stats_lock, flags);
 		for (i = 0; i < ARRAY_SIZE(zcnic_rx_hw_stats); i++)
 			*data++ = zcnic_q_rd32(zd, q, zcnic_rx_hw_stats[i].reg);
 
-		memcpy(data, &tx, sizeof(tx));
-		data += sizeof(tx) / sizeof(u64);
+		for (i = 0; i < ARRAY_SIZE(zcnic_tx_stats); i++)
+			*data++ = *(u64 *)((u8 *)&tx + zcnic_tx_stats[i].offset);
 		*data++ = zcnic_q_rd32(zd, q, ZCNIC_TXQ_STAT_ERRS);
 	}
 }

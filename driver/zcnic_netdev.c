@@ -16,17 +16,28 @@
 /* Queue vectors                                                           */
 /* ---------------------------------------------------------------------- */
 
-static int zcnic_alloc_vector(struct zcnic_dev *zd, unsigned int q)
+/**
+ * zcnic_vector_alloc() - allocate a queue pair's vector
+ * @zd: device
+ * @q: queue pair index
+ *
+ * The vector gets its NAPI instance, interrupt, TX ring and RX ring (whose
+ * payload page pool picks up a memory provider bound to the queue, and its
+ * buffer size, across down/up), but is not installed in zd->qv yet.
+ *
+ * Return: the vector or an ERR_PTR().
+ */
+static struct zcnic_q_vector *zcnic_vector_alloc(struct zcnic_dev *zd,
+						 unsigned int q)
 {
 	struct net_device *netdev = zd->netdev;
 	struct netdev_queue_config qcfg;
 	struct zcnic_q_vector *qv;
-	unsigned long flags;
 	int err;
 
 	qv = kzalloc_obj(*qv);
 	if (!qv)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 
 	qv->zd = zd;
 	qv->idx = q;
@@ -40,9 +51,6 @@ static int zcnic_alloc_vector(struct zcnic_dev *zd, unsigned int q)
 	if (err)
 		goto err_del_napi;
 
-	/* The payload pool picks up a memory provider bound to the queue,
-	 * and its buffer size, across down/up.
-	 */
 	netdev_queue_config(netdev, q, &qcfg);
 	err = zcnic_rx_ring_alloc(zd, q, &qcfg, &qv->rx);
 	if (err)
@@ -58,11 +66,7 @@ static int zcnic_alloc_vector(struct zcnic_dev *zd, unsigned int q)
 	}
 	netif_napi_set_irq_locked(&qv->napi, qv->irq);
 
-	spin_lock_irqsave(&zd->stats_lock, flags);
-	zd->qv[q] = qv;
-	spin_unlock_irqrestore(&zd->stats_lock, flags);
-
-	return 0;
+	return qv;
 
 err_free_rx_ring:
 	zcnic_rx_ring_free(zd, &qv->rx);
@@ -72,7 +76,52 @@ err_del_napi:
 	netif_napi_del_locked(&qv->napi);
 	synchronize_net();
 	kfree(qv);
-	return err;
+	return ERR_PTR(err);
+}
+
+static void zcnic_vector_install(struct zcnic_dev *zd,
+				 struct zcnic_q_vector *qv)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	zd->qv[qv->idx] = qv;
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+}
+
+/**
+ * zcnic_vector_release() - free everything a stopped vector holds
+ * @zd: device
+ * @qv: vector with NAPI disabled and its rings stopped (or never started)
+ *
+ * Its counters move to the device totals and it leaves zd->qv.  The caller
+ * frees @qv itself after synchronize_net(): busy pollers may still look at
+ * the NAPI instance.
+ */
+static void zcnic_vector_release(struct zcnic_dev *zd,
+				 struct zcnic_q_vector *qv)
+{
+	struct zcnic_rx_counters rx;
+	struct zcnic_tx_counters tx;
+	unsigned long flags;
+
+	netif_napi_set_irq_locked(&qv->napi, -1);
+	free_irq(qv->irq, qv);
+	timer_shutdown_sync(&qv->refill_timer);
+	/* NAPI is disabled: the pools may go. */
+	zcnic_rx_ring_free(zd, &qv->rx);
+	zcnic_tx_ring_free(zd, &qv->tx);
+	netif_napi_del_locked(&qv->napi);
+
+	/* Keep the device totals across down/up. */
+	zcnic_rx_stats_read(&qv->rx_stats, &rx);
+	zcnic_tx_stats_read(&qv->tx_stats, &tx);
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	zcnic_rx_counters_add(&zd->rx_base, &rx);
+	zcnic_tx_counters_add(&zd->tx_base, &tx);
+	if (zd->qv[qv->idx] == qv)
+		zd->qv[qv->idx] = NULL;
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
 }
 
 static void zcnic_free_vectors(struct zcnic_dev *zd)
@@ -81,37 +130,14 @@ static void zcnic_free_vectors(struct zcnic_dev *zd)
 	unsigned int q, n = 0;
 
 	for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
-		struct zcnic_q_vector *qv = zd->qv[q];
-		struct zcnic_rx_counters rx;
-		struct zcnic_tx_counters tx;
-		unsigned long flags;
-
-		if (!qv)
+		if (!zd->qv[q])
 			continue;
-
-		netif_napi_set_irq_locked(&qv->napi, -1);
-		free_irq(qv->irq, qv);
-		timer_shutdown_sync(&qv->refill_timer);
-		/* NAPI is disabled: the pools may go. */
-		zcnic_rx_ring_free(zd, &qv->rx);
-		zcnic_tx_ring_free(zd, &qv->tx);
-		netif_napi_del_locked(&qv->napi);
-
-		/* Keep the device totals across down/up. */
-		zcnic_rx_stats_read(&qv->rx_stats, &rx);
-		zcnic_tx_stats_read(&qv->tx_stats, &tx);
-		spin_lock_irqsave(&zd->stats_lock, flags);
-		zcnic_rx_counters_add(&zd->rx_base, &rx);
-		zcnic_tx_counters_add(&zd->tx_base, &tx);
-		zd->qv[q] = NULL;
-		spin_unlock_irqrestore(&zd->stats_lock, flags);
-
-		gone[n++] = qv;
+		gone[n] = zd->qv[q];
+		zcnic_vector_release(zd, gone[n++]);
 	}
 
 	if (!n)
 		return;
-	/* Busy pollers may still look at the NAPI instances. */
 	synchronize_net();
 	while (n--)
 		kfree(gone[n]);
@@ -371,7 +397,7 @@ void zcnic_reset_task(struct work_struct *work)
 
 	if (full) {
 		netdev_err(netdev, "queue reset failed: restarting the interface\n");
-		err = zcnic_reconfigure(zd);
+		err = zcnic_restart(zd);
 		if (err)
 			netdev_err(netdev,
 				   "restart failed (%d): the interface has no queues until it is brought down and up\n",
@@ -411,6 +437,53 @@ void zcnic_link_update(struct zcnic_dev *zd)
 	}
 }
 
+/* Start every queue pair's rings; on failure none is left running. */
+static int zcnic_start_queues(struct zcnic_dev *zd)
+{
+	unsigned int q;
+	int err;
+
+	for (q = 0; q < zd->num_queues; q++) {
+		err = zcnic_start_queue(zd, zd->qv[q]);
+		if (err)
+			goto err_stop;
+	}
+
+	return 0;
+
+err_stop:
+	while (q--) {
+		zcnic_rx_ring_stop(zd->qv[q]);
+		zcnic_tx_ring_stop(zd->qv[q]);
+	}
+	return err;
+}
+
+/* Enable NAPI and transmission on running rings. */
+static void zcnic_enable_queues(struct zcnic_dev *zd)
+{
+	unsigned int q;
+
+	for (q = 0; q < zd->num_queues; q++)
+		zcnic_napi_enable(zd->qv[q]);
+	netif_tx_start_all_queues(zd->netdev);
+}
+
+/* Quiesce every queue pair and take its rings back from the device. */
+static void zcnic_stop_queues(struct zcnic_dev *zd)
+{
+	unsigned int q;
+
+	/* No completion can wake a TX queue once NAPI is off. */
+	for (q = 0; q < zd->num_queues; q++)
+		zcnic_napi_disable(zd->qv[q]);
+	netif_tx_disable(zd->netdev);
+	for (q = 0; q < zd->num_queues; q++) {
+		zcnic_rx_ring_stop(zd->qv[q]);
+		zcnic_tx_ring_stop(zd->qv[q]);
+	}
+}
+
 /**
  * zcnic_open() - bring the queues up
  * @netdev: network device
@@ -425,38 +498,32 @@ void zcnic_link_update(struct zcnic_dev *zd)
 int zcnic_open(struct net_device *netdev)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
+	struct zcnic_q_vector *qv;
 	unsigned int q;
 	int err;
 
 	for (q = 0; q < zd->num_queues; q++) {
-		err = zcnic_alloc_vector(zd, q);
-		if (err)
+		qv = zcnic_vector_alloc(zd, q);
+		if (IS_ERR(qv)) {
+			err = PTR_ERR(qv);
 			goto err_free_vectors;
+		}
+		zcnic_vector_install(zd, qv);
 	}
 
-	for (q = 0; q < zd->num_queues; q++) {
-		err = zcnic_start_queue(zd, zd->qv[q]);
-		if (err)
-			goto err_stop_queues;
-	}
+	err = zcnic_start_queues(zd);
+	if (err)
+		goto err_free_vectors;
 
 	set_bit(ZCNIC_F_UP, &zd->flags);
-	for (q = 0; q < zd->num_queues; q++)
-		zcnic_napi_enable(zd->qv[q]);
-
 	netif_addr_lock_bh(netdev);
 	zcnic_write_rx_filter(zd, &netdev->uc, &netdev->mc);
 	netif_addr_unlock_bh(netdev);
-	netif_tx_start_all_queues(netdev);
+	zcnic_enable_queues(zd);
 	zcnic_link_update(zd);
 
 	return 0;
 
-err_stop_queues:
-	while (q--) {
-		zcnic_rx_ring_stop(zd->qv[q]);
-		zcnic_tx_ring_stop(zd->qv[q]);
-	}
 err_free_vectors:
 	zcnic_free_vectors(zd);
 	return err;
@@ -465,47 +532,242 @@ err_free_vectors:
 int zcnic_stop(struct net_device *netdev)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
-	unsigned int q;
 
 	/* Nothing to do after a reconfiguration that failed to reopen. */
 	if (!test_and_clear_bit(ZCNIC_F_UP, &zd->flags))
 		return 0;
 
-	netif_tx_disable(netdev);
 	synchronize_irq(pci_irq_vector(zd->pdev, ZCNIC_VEC_DEVICE));
 	netif_carrier_off(netdev);
-
-	for (q = 0; q < zd->num_queues; q++)
-		zcnic_napi_disable(zd->qv[q]);
-	for (q = 0; q < zd->num_queues; q++) {
-		zcnic_rx_ring_stop(zd->qv[q]);
-		zcnic_tx_ring_stop(zd->qv[q]);
-	}
+	zcnic_stop_queues(zd);
 	zcnic_free_vectors(zd);
 
 	return 0;
 }
 
 /**
- * zcnic_reconfigure() - make new ring or channel settings take effect
+ * zcnic_restart() - stop and open a running interface, the last resort
  * @zd: device, with the instance lock and rtnl held
  *
- * Restarts a running interface.  If it cannot come back up the interface
- * stays administratively up with no queues; the caller may restore the old
- * settings and try again.
- *
- * Return: 0 or a negative error.
+ * Return: 0 or a negative error; on error the interface stays
+ * administratively up with no queues until it is brought down and up.
  */
-int zcnic_reconfigure(struct zcnic_dev *zd)
+int zcnic_restart(struct zcnic_dev *zd)
 {
-	struct net_device *netdev = zd->netdev;
-
-	if (!netif_running(netdev))
+	if (!netif_running(zd->netdev))
 		return 0;
 
-	zcnic_stop(netdev);
+	zcnic_stop(zd->netdev);
 
-	return zcnic_open(netdev);
+	return zcnic_open(zd->netdev);
+}
+
+/* Queue pairs in use, for the stack and for RSS context 0. */
+static int zcnic_set_num_queues(struct zcnic_dev *zd, unsigned int n)
+{
+	int err;
+
+	err = netif_set_real_num_queues(zd->netdev, n, n);
+	if (err)
+		return err;
+	zd->num_queues = n;
+	zcnic_rss_set_default_indir(zd);
+
+	return 0;
+}
+
+/**
+ * struct zcnic_reconfig - what a ring or channel change needs, allocated
+ *	while the old configuration keeps running
+ * @num_queues: queue pairs after the change
+ * @rx: a new RX ring for each queue pair that stays; after the swap, its
+ *	old ring
+ * @tx: the same for the TX rings
+ * @qv: a new vector for each queue pair the change adds; after the swap,
+ *	the vectors of the pairs it removed
+ */
+struct zcnic_reconfig {
+	unsigned int num_queues;
+	struct zcnic_rx_ring rx[ZCNIC_MAX_QUEUES];
+	struct zcnic_tx_ring tx[ZCNIC_MAX_QUEUES];
+	struct zcnic_q_vector *qv[ZCNIC_MAX_QUEUES];
+};
+
+static int zcnic_reconfig_alloc(struct zcnic_dev *zd,
+				struct zcnic_reconfig *rc)
+{
+	struct netdev_queue_config qcfg;
+	struct zcnic_q_vector *qv;
+	unsigned int q;
+	int err;
+
+	for (q = 0; q < rc->num_queues; q++) {
+		if (q >= zd->num_queues) {
+			qv = zcnic_vector_alloc(zd, q);
+			if (IS_ERR(qv))
+				return PTR_ERR(qv);
+			rc->qv[q] = qv;
+			continue;
+		}
+
+		err = zcnic_tx_ring_alloc(zd, &rc->tx[q]);
+		if (err)
+			return err;
+		/* A memory provider bound to the queue gets a second pool
+		 * for a while, as in a queue restart.
+		 */
+		netdev_queue_config(zd->netdev, q, &qcfg);
+		err = zcnic_rx_ring_alloc(zd, q, &qcfg, &rc->rx[q]);
+		if (err)
+			return err;
+	}
+
+	return 0;
+}
+
+/* Give the old rings to @rc and the new ones to the vectors. */
+static void zcnic_reconfig_swap(struct zcnic_dev *zd,
+				struct zcnic_reconfig *rc, unsigned int old)
+{
+	unsigned int q;
+
+	for (q = 0; q < max(old, rc->num_queues); q++) {
+		if (q < old && q < rc->num_queues) {
+			swap(zd->qv[q]->rx, rc->rx[q]);
+			swap(zd->qv[q]->tx, rc->tx[q]);
+		} else if (q < rc->num_queues) {
+			zcnic_vector_install(zd, rc->qv[q]);
+			rc->qv[q] = NULL;
+		} else {
+			/* leaves zd->qv when released */
+			rc->qv[q] = zd->qv[q];
+		}
+	}
+}
+
+static void zcnic_reconfig_free(struct zcnic_dev *zd,
+				struct zcnic_reconfig *rc)
+{
+	unsigned int q;
+	bool sync = false;
+
+	for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
+		zcnic_rx_ring_free(zd, &rc->rx[q]);
+		zcnic_tx_ring_free(zd, &rc->tx[q]);
+		if (rc->qv[q]) {
+			zcnic_vector_release(zd, rc->qv[q]);
+			sync = true;
+		}
+	}
+	if (sync)
+		synchronize_net();
+	for (q = 0; q < ZCNIC_MAX_QUEUES; q++)
+		kfree(rc->qv[q]);
+	kfree(rc);
+}
+
+/**
+ * zcnic_reconfigure() - apply new ring sizes or a new number of queue pairs
+ * @zd: device, with the instance lock and rtnl held; zd->rx_ring_size and
+ *	zd->tx_ring_size hold the sizes to apply
+ * @num_queues: queue pairs to run
+ *
+ * Everything the new configuration needs is allocated while the old one
+ * keeps running, so a failed allocation changes nothing.  Only then are the
+ * queues stopped, their rings swapped and started again.  The queue pairs
+ * that stay keep their NAPI instances, interrupts and counters, the carrier
+ * stays up, and a memory provider bound to a queue stays bound.
+ *
+ * Return: 0 or a negative error.  If the device refuses to start the new
+ * rings, the interface is left administratively up with no queues: the
+ * caller restores its settings and calls zcnic_reopen().
+ */
+int zcnic_reconfigure(struct zcnic_dev *zd, unsigned int num_queues)
+{
+	struct net_device *netdev = zd->netdev;
+	unsigned int old = zd->num_queues;
+	struct zcnic_reconfig *rc;
+	int err, start_err;
+
+	if (!netif_running(netdev))
+		return zcnic_set_num_queues(zd, num_queues);
+	if (!test_bit(ZCNIC_F_UP, &zd->flags))
+		return zcnic_set_num_queues(zd, num_queues) ?:
+		       zcnic_open(netdev);
+
+	rc = kzalloc_obj(*rc);
+	if (!rc)
+		return -ENOMEM;
+	rc->num_queues = num_queues;
+	err = zcnic_reconfig_alloc(zd, rc);
+	if (err)
+		goto out_free;
+
+	zcnic_stop_queues(zd);
+	if (num_queues != old) {
+		err = netif_set_real_num_queues(netdev, num_queues,
+						num_queues);
+		if (err)
+			goto out_restart;
+	}
+	zcnic_reconfig_swap(zd, rc, old);
+	zd->num_queues = num_queues;
+	zcnic_rss_set_default_indir(zd);
+
+out_restart:
+	/* the new rings, or the old ones again if the stack refused */
+	start_err = zcnic_start_queues(zd);
+	if (start_err) {
+		netdev_err(netdev,
+			   "the device refused to start the rings: the interface has no queues\n");
+		err = err ?: start_err;
+		clear_bit(ZCNIC_F_UP, &zd->flags);
+		netif_carrier_off(netdev);
+		zcnic_free_vectors(zd);
+	} else {
+		zcnic_enable_queues(zd);
+	}
+out_free:
+	zcnic_reconfig_free(zd, rc);
+	return err;
+}
+
+/**
+ * zcnic_hds_write() - apply zd->hds and zd->hds_thresh to the running rings
+ * @zd: device, with the instance lock held
+ *
+ * Nothing restarts, so a queue with a memory provider keeps receiving.
+ * Rings allocated from now on take the settings from @zd.
+ */
+void zcnic_hds_write(struct zcnic_dev *zd)
+{
+	unsigned int q;
+
+	if (!test_bit(ZCNIC_F_UP, &zd->flags))
+		return;
+
+	for (q = 0; q < zd->num_queues; q++) {
+		struct zcnic_q_vector *qv = zd->qv[q];
+
+		qv->rx.hds = zd->hds;
+		qv->rx.hds_thresh = zd->hds_thresh;
+		zcnic_rx_ring_set_split(qv);
+	}
+}
+
+/**
+ * zcnic_reopen() - open an interface that a failed change left without
+ *	queues, with the settings restored
+ * @zd: device, with the instance lock and rtnl held
+ * @num_queues: the queue pairs it had
+ */
+void zcnic_reopen(struct zcnic_dev *zd, unsigned int num_queues)
+{
+	if (!netif_running(zd->netdev) || test_bit(ZCNIC_F_UP, &zd->flags))
+		return;
+	if (zcnic_set_num_queues(zd, num_queues) || zcnic_open(zd->netdev))
+		netdev_err(zd->netdev,
+			   "the interface has no queues: bring it down and up\n");
 }
 
 /* ---------------------------------------------------------------------- */

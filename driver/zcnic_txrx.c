@@ -154,18 +154,18 @@ void zcnic_refill_timer(struct timer_list *t)
 static void zcnic_refill_check(struct zcnic_q_vector *qv)
 {
 	struct zcnic_rx_ring *rx = &qv->rx;
-	u32 posted = rx->pbr_tail - rx->pbr_head;
 
-	if (!rx->starved) {
+	if (!rx->starved && !rx->hdr_short) {
 		qv->refill_delay_ms = 0;
 		return;
 	}
-	if (posted >= rx->size / 4)
+	if ((!rx->starved || rx->pbr_tail - rx->pbr_head >= rx->size / 4) &&
+	    (!rx->hdr_short || rx->hbr_tail - rx->hbr_head >= rx->size / 4))
 		return;
 
 	qv->refill_delay_ms = clamp_t(unsigned int, qv->refill_delay_ms * 2,
-				    ZCNIC_REFILL_RETRY_MIN_MS,
-				    ZCNIC_REFILL_RETRY_MAX_MS);
+				      ZCNIC_REFILL_RETRY_MIN_MS,
+				      ZCNIC_REFILL_RETRY_MAX_MS);
 	/* Armed from the poll, so on the queue's CPU (TIMER_PINNED). */
 	mod_timer(&qv->refill_timer,
 		  jiffies + msecs_to_jiffies(qv->refill_delay_ms));
@@ -219,8 +219,8 @@ static void zcnic_rx_hdr_post(struct zcnic_rx_ring *rx, unsigned int slot)
  * @cpu_len: bytes of it the CPU synced and read, 0 if none
  *
  * The buffer moves from the head slot to the free slot at the tail and is
- * posted again, so the ring keeps size - 1 header buffers at all times and
- * header refill can never fail.
+ * posted again: the ring keeps the header buffers it has, and receiving
+ * never allocates one.
  */
 static void zcnic_rx_hdr_recycle(struct zcnic_rx_ring *rx, u32 cpu_len)
 {
@@ -260,8 +260,47 @@ static void zcnic_rx_hdr_rebase(struct zcnic_rx_ring *rx)
 		zcnic_rx_hdr_reverse(rx->hdr_buf, shift, rx->size - 1);
 		zcnic_rx_hdr_reverse(rx->hdr_buf, 0, rx->size - 1);
 	}
+	rx->hbr_tail -= rx->hbr_head;
 	rx->hbr_head = 0;
-	rx->hbr_tail = rx->size - 1;
+}
+
+/**
+ * zcnic_rx_hdr_fill() - top up a header ring that is short of buffers
+ * @qv: queue vector
+ *
+ * A ring holds size - 1 header buffers, which are recycled in place; it is
+ * short only when allocating them all failed when it was set up.  The
+ * retry, like the payload refill's, comes from zcnic_refill_check().
+ *
+ * Return: true if buffers were posted (the tail must be written).
+ */
+static bool zcnic_rx_hdr_fill(struct zcnic_q_vector *qv)
+{
+	struct zcnic_rx_ring *rx = &qv->rx;
+	u32 tail = rx->hbr_tail;
+
+	while (tail - rx->hbr_head < rx->size - 1) {
+		unsigned int slot = tail & rx->size_mask;
+		struct zcnic_rx_hdr_buf *hb = &rx->hdr_buf[slot];
+
+		hb->page = page_pool_dev_alloc_frag(rx->hdr_pp, &hb->offset,
+						    ZCNIC_RX_HDR_BUF_LEN);
+		if (!hb->page)
+			break;
+		zcnic_rx_hdr_post(rx, slot);
+		tail++;
+	}
+
+	rx->hdr_short = tail - rx->hbr_head < rx->size - 1;
+	u64_stats_update_begin(&qv->rx_stats.syncp);
+	qv->rx_stats.c.hdr_refill += tail - rx->hbr_tail;
+	qv->rx_stats.c.alloc_fail += rx->hdr_short;
+	u64_stats_update_end(&qv->rx_stats.syncp);
+	if (tail == rx->hbr_tail)
+		return false;
+	rx->hbr_tail = tail;
+
+	return true;
 }
 
 /* Drop the ring's references to the payload buffer in @slot. */
@@ -408,16 +447,22 @@ int zcnic_rx_ring_alloc(struct zcnic_dev *zd, unsigned int idx,
 	if (!rx->hbr || !rx->pbr || !rx->rcq)
 		goto err_free_ring;
 
+	/* As many header buffers as memory allows now: the ring tops up the
+	 * rest while it runs (zcnic_rx_hdr_fill()).  Without any it could
+	 * not receive a frame to be polled for.
+	 */
 	for (i = 0; i < size - 1; i++) {
 		struct zcnic_rx_hdr_buf *hb = &rx->hdr_buf[i];
 
 		hb->page = page_pool_alloc_frag(rx->hdr_pp, &hb->offset,
 						ZCNIC_RX_HDR_BUF_LEN,
-						GFP_KERNEL);
+						GFP_KERNEL | __GFP_NOWARN);
 		if (!hb->page)
-			goto err_free_ring;
+			break;
 	}
-	rx->hbr_tail = size - 1;
+	if (!i)
+		goto err_free_ring;
+	rx->hbr_tail = i;
 
 	return 0;
 
@@ -472,6 +517,44 @@ void zcnic_rx_ring_free(struct zcnic_dev *zd, struct zcnic_rx_ring *rx)
 	memset(rx, 0, sizeof(*rx));
 }
 
+/* RXQ_CTRL of an enabled ring */
+static u32 zcnic_rx_ctrl(const struct zcnic_rx_ring *rx)
+{
+	u32 ctrl = ZCNIC_RXQ_CTRL_ENABLE;
+
+	if (rx->hds)
+		ctrl |= ZCNIC_RXQ_CTRL_HDS;
+	if (rx->pack)
+		ctrl |= ZCNIC_RXQ_CTRL_PACK;
+
+	return ctrl;
+}
+
+/**
+ * zcnic_rx_ring_set_split() - apply a live ring's new split settings
+ * @qv: queue vector whose rx.hds and rx.hds_thresh changed
+ *
+ * The device takes RXQ_HDS_THRESH, and RXQ_CTRL.HDS written with ENABLE set
+ * again, from the next frame on: the ring keeps running.
+ */
+void zcnic_rx_ring_set_split(struct zcnic_q_vector *qv)
+{
+	struct zcnic_rx_ring *rx = &qv->rx;
+	struct zcnic_dev *zd = qv->zd;
+	unsigned int q = qv->idx;
+
+	if (!rx->live)
+		return;
+
+	zcnic_q_wr32(zd, q, ZCNIC_RXQ_HDS_THRESH, rx->hds_thresh);
+	/* ENABLE written to a queue that the device stopped on an error would
+	 * start it afresh, out of step with the ring: leave it to the reset
+	 * task, whose restart takes the new settings.
+	 */
+	if (zcnic_q_rd32(zd, q, ZCNIC_RXQ_STATUS) & ZCNIC_RXQ_STATUS_ENABLED)
+		zcnic_q_wr32(zd, q, ZCNIC_RXQ_CTRL, zcnic_rx_ctrl(rx));
+}
+
 /**
  * zcnic_rx_ring_start() - hand a queue vector's RX ring to the device
  * @qv: queue vector whose @rx was allocated (or stopped) and is not live
@@ -488,7 +571,7 @@ int zcnic_rx_ring_start(struct zcnic_q_vector *qv)
 	struct zcnic_dev *zd = qv->zd;
 	unsigned int q = qv->idx;
 	unsigned int i;
-	u32 ctrl, status;
+	u32 status;
 	int err;
 
 	/* A ring started again after a failed restart still holds payload
@@ -504,8 +587,9 @@ int zcnic_rx_ring_start(struct zcnic_q_vector *qv)
 	memset(rx->rcq, 0, rx->size * sizeof(*rx->rcq));
 
 	zcnic_rx_hdr_rebase(rx);
-	for (i = 0; i < rx->size - 1; i++)
+	for (i = 0; i < rx->hbr_tail; i++)
 		zcnic_rx_hdr_post(rx, i);
+	zcnic_rx_hdr_fill(qv);
 	zcnic_rx_pay_fill(qv);
 
 	zcnic_q_wr32(zd, q, ZCNIC_RXQ_BUF_CFG,
@@ -519,12 +603,7 @@ int zcnic_rx_ring_start(struct zcnic_q_vector *qv)
 	zcnic_write_base(zd, q, ZCNIC_RXQ_RCQ_BASE_LO, rx->rcq_dma);
 	zcnic_q_wr32(zd, q, ZCNIC_RXQ_RCQ_SIZE, rx->size);
 
-	ctrl = ZCNIC_RXQ_CTRL_ENABLE;
-	if (rx->hds)
-		ctrl |= ZCNIC_RXQ_CTRL_HDS;
-	if (rx->pack)
-		ctrl |= ZCNIC_RXQ_CTRL_PACK;
-	zcnic_q_wr32(zd, q, ZCNIC_RXQ_CTRL, ctrl);
+	zcnic_q_wr32(zd, q, ZCNIC_RXQ_CTRL, zcnic_rx_ctrl(rx));
 
 	err = zcnic_wait_reg(zd, ZCNIC_Q_BASE(q) + ZCNIC_RXQ_STATUS,
 			     ZCNIC_RXQ_STATUS_ENABLED | ZCNIC_RXQ_STATUS_ERROR,
@@ -853,6 +932,8 @@ static int zcnic_rx_clean(struct zcnic_q_vector *qv, int budget)
 		zcnic_q_wr32(zd, qv->idx, ZCNIC_RXQ_RCQ_HEAD,
 			     head & rx->size_mask);
 	}
+	if (unlikely(rx->hdr_short))
+		zcnic_rx_hdr_fill(qv);
 	if (rx->hbr_tail != hbr_tail)
 		zcnic_q_wr32(zd, qv->idx, ZCNIC_RXQ_HBR_TAIL,
 			     rx->hbr_tail & rx->size_mask);

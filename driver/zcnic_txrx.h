@@ -48,6 +48,7 @@ struct zcnic_rx_counters {
 	u64 csum_bad;
 	u64 split;
 	u64 hdr_overflow;
+	u64 hdr_refill;		/* header buffers allocated after ring setup */
 };
 
 struct zcnic_tx_counters {
@@ -102,6 +103,8 @@ struct zcnic_rx_pay_buf {
  * @live: the device owns the rings
  * @stuck: the device never acknowledged a stop; its buffers are leaked
  * @starved: the last refill found the payload page pool empty
+ * @hdr_short: the header ring holds fewer than size - 1 buffers: allocating
+ *	them failed (zcnic_rx_hdr_fill())
  * @lost_sync: a completion named buffers other than the expected ones; the
  *	ring is not read again until the queue is restarted
  * @hds_thresh: payload bytes the device keeps with the headers
@@ -136,6 +139,7 @@ struct zcnic_rx_ring {
 	bool live;
 	bool stuck;
 	bool starved;
+	bool hdr_short;
 	bool lost_sync;
 	u32 hds_thresh;
 	u32 hbr_head;
@@ -211,6 +215,7 @@ int zcnic_rx_ring_alloc(struct zcnic_dev *zd, unsigned int idx,
 void zcnic_rx_ring_free(struct zcnic_dev *zd, struct zcnic_rx_ring *rx);
 int zcnic_rx_ring_start(struct zcnic_q_vector *qv);
 void zcnic_rx_ring_stop(struct zcnic_q_vector *qv);
+void zcnic_rx_ring_set_split(struct zcnic_q_vector *qv);
 
 int zcnic_tx_ring_alloc(struct zcnic_dev *zd, struct zcnic_tx_ring *tx);
 void zcnic_tx_ring_free(struct zcnic_dev *zd, struct zcnic_tx_ring *tx);

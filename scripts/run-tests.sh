@@ -9,17 +9,20 @@ need_root
 
 LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$LOGDIR"
-LEVELS=${LEVELS:-unit qtest qtest-san guest guest-iommu ksft ksft-inject guest-debug}
+LEVELS=${LEVELS:-unit qtest qtest-san guest guest-iommu guest-loop ksft ksft-inject guest-debug}
 GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill lifecycle recovery liburing iommu}
 # the guest tests again behind a virtual IOMMU, which iommu.sh's planted bug
 # needs to show
 GUEST_IOMMU_TESTS=${GUEST_IOMMU_TESTS:-smoke zcrx refill recovery liburing iommu}
+# guest tests that need two zcnic ports wired back to back (loop topology):
+# what the host side cannot do on every machine (802.1Q)
+GUEST_LOOP_TESTS=${GUEST_LOOP_TESTS:-vlan}
 KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_api.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py}
 # selftests that need function error injection (the inject kernel: KASAN
 # and lockdep under TCG are far below pp_alloc_fail.py's 4000 packets/s),
 # and guest tests worth a run under KASAN, lockdep and kmemleak
 KSFT_INJECT_TESTS=${KSFT_INJECT_TESTS:-drivers/net/hw:pp_alloc_fail.py}
-GUEST_DEBUG_TESTS=${GUEST_DEBUG_TESTS:-smoke lifecycle recovery}
+GUEST_DEBUG_TESTS=${GUEST_DEBUG_TESTS:-smoke lifecycle recovery faults}
 say "logs: $LOGDIR"
 
 "$ZCNIC_TOP/scripts/host-deps.sh" || exit 1
@@ -90,6 +93,10 @@ for level in $LEVELS; do
 		say "[$i/$nlevels] level guest-iommu: behind a virtual IOMMU: $GUEST_IOMMU_TESTS"
 		run_bed guest-iommu --tests "$GUEST_IOMMU_TESTS" --iommu || interrupted
 		;;
+	guest-loop)
+		say "[$i/$nlevels] level guest-loop: two ports back to back: $GUEST_LOOP_TESTS"
+		run_bed guest-loop --topology loop --tests "$GUEST_LOOP_TESTS" || interrupted
+		;;
 	guest-debug)
 		say "[$i/$nlevels] level guest-debug: guest tests on the debug kernel: $GUEST_DEBUG_TESTS"
 		# the debug kernel receives at about 1 MB/s under TCG
@@ -97,7 +104,7 @@ for level in $LEVELS; do
 			interrupted
 		;;
 	*)
-		die "unknown test level '$level' (unit, qtest, qtest-san, guest, guest-iommu, ksft, ksft-inject, guest-debug)"
+		die "unknown test level '$level' (unit, qtest, qtest-san, guest, guest-iommu, guest-loop, ksft, ksft-inject, guest-debug)"
 		;;
 	esac
 	say "[$i/$nlevels] level $level done in $(( $(date +%s) - start ))s"

@@ -193,6 +193,18 @@ ynl() {
 		--spec "/zcnic/ksft/net/lib/specs/$1.yaml" "${@:2}"
 }
 
+# qstat TYPE Q KEY: a counter of queue Q (TYPE rx or tx) of $ifc in the
+# netlink queue statistics, e.g. qstat rx 1 rx-alloc-fail (0 if not reported)
+qstat() {
+	ynl netdev --dump qstats-get --output-json \
+		--json "{\"ifindex\": $(cat /sys/class/net/$ifc/ifindex), \"scope\": \"queue\"}" |
+		python3 -c '
+import json, sys
+t, q, k = sys.argv[1:]
+print(sum(s.get(k, 0) for s in json.load(sys.stdin)
+          if s["queue-type"] == t and s["queue-id"] == int(q)))' "$@"
+}
+
 # A freed skb goes back to the CPU that allocated it (the one whose NAPI
 # received it) on a per-CPU list that is emptied the next time that CPU
 # runs the network receive softirq. An idle NIC runs none, so its pages stay
@@ -274,4 +286,75 @@ zcrx_nic_setup() {
 		IFS=: read -r ft port q <<<"$r"
 		ethtool -N "$ifc" flow-type "$ft" dst-port "$port" action "$q" || return 1
 	done
+}
+
+# liburing's zcrx example as an outside receiver, and a count of the
+# kernel's zcrx copies (liburing.sh, vlan.sh; they set ifc, Q, PORT, BYTES).
+T=/sys/kernel/tracing
+KP=zcnic_copy/zcrx_copy
+# copy_probe_on: count the kernel's zcrx copies from now (x86-64: the
+# length is the fifth argument, in r8)
+copy_probe_on() {
+	[ -d $T/events ] || mount -t tracefs nodev $T || return 1
+	grep -qw io_zcrx_copy_chunk /proc/kallsyms ||
+		{ echo "io_zcrx_copy_chunk is not a kernel symbol: no copy probe"; return 1; }
+	[ -d $T/events/$KP ] ||
+		echo "p:$KP io_zcrx_copy_chunk len=%r8:u64" >> $T/kprobe_events || return 1
+	echo > $T/trace
+	echo 1 > $T/events/$KP/enable
+}
+# copy_probe_off: prints "CALLS BYTES" since copy_probe_on
+copy_probe_off() {
+	echo 0 > $T/events/$KP/enable
+	awk '/zcrx_copy:/ { n++; for (i = 1; i <= NF; i++) if ($i ~ /^len=/) b += substr($i, 5) }
+		END { print n + 0, b + 0 }' $T/trace
+}
+
+# example AREA-TYPE ADDR OUT: one receive of BYTES by liburing's
+# examples/zcrx.c on queue Q of $ifc, port PORT, from SENDER (zcnic-traffic
+# send on the host unless set) to ADDR; 0 when it received and checked them
+# all. It listens before it registers its zcrx instance, so the sender
+# starts only once the queue shows as bound.
+example() {
+	local area=$1 addr=$2 out=$3 pid i rc=0
+	# (line-buffered: it is killed, not left to exit)
+	stdbuf -oL liburing-zcrx -i "$ifc" -q $Q -p $PORT -s $BYTES -v -A "$area" -S $((32 << 20)) -R 4096 \
+		> "$out" 2>&1 &
+	pid=$!
+	for i in $(seq 1 100); do
+		queue_bound "$ifc" $Q && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	queue_bound "$ifc" $Q || { echo "the example never bound queue $Q"; cat "$out"; kill $pid 2>/dev/null; return 1; }
+	${SENDER:-zcnic-host run traffic send} -a "$addr" -p $PORT -n $BYTES -m 65536 -A > "$out.send" 2>&1 || rc=1
+	# it serves until killed: the connection's end is its verdict
+	for i in $(seq 1 600); do
+		grep -q '^Connection terminated' "$out" && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 $pid 2>/dev/null; then
+		kill $pid; wait $pid 2>/dev/null
+	else
+		wait $pid; echo "the example exited by itself (status $?)"; rc=1
+	fi
+	sed 's/^/  /' "$out.send" "$out"
+	grep -q "^Connection terminated: received $BYTES," "$out" || rc=1
+	wait_queue_unbound "$ifc" $Q 10 || { echo "queue $Q still bound"; rc=1; }
+	return $rc
+}
+
+# example_zc AREA ADDR: the example's receive, zero-copy by both checks
+example_zc() {
+	local out calls bytes
+	out=$(mktemp)
+	zc_mark $Q
+	copy_probe_on || return 1
+	example "$1" "$2" "$out" || { copy_probe_off >/dev/null; return 1; }
+	read -r calls bytes < <(copy_probe_off)
+	echo "copy path: $calls calls, $bytes bytes"
+	# in the form zc_verdict reads
+	echo "result copy_count=$calls copy_events=0" >> "$out"
+	zc_verdict "$out"
 }

@@ -36,10 +36,10 @@ result() { result_field "$@"; }
 starve_drop() {
 	local out af0 af1 nb0 nb1 hd0 hd1
 	out=$(mktemp)
-	af0=$(nic_stat rx${Q}_alloc_fail); nb0=$(dev_counter rx$Q-nobuf); hd0=$(dev_counter rx-held)
+	af0=$(qstat rx $Q rx-alloc-fail); nb0=$(dev_counter rx$Q-nobuf); hd0=$(dev_counter rx-held)
 	run_rx "$out" -A 4 -W 500 || return 1
-	af1=$(nic_stat rx${Q}_alloc_fail); nb1=$(dev_counter rx$Q-nobuf); hd1=$(dev_counter rx-held)
-	echo "# rx${Q}_alloc_fail +$((af1 - af0)), device no-buffer drops +$((nb1 - nb0))"
+	af1=$(qstat rx $Q rx-alloc-fail); nb1=$(dev_counter rx$Q-nobuf); hd1=$(dev_counter rx-held)
+	echo "# queue $Q rx-alloc-fail +$((af1 - af0)), device no-buffer drops +$((nb1 - nb0))"
 	[ "$(result alloc_fail_events "$out")" = 1 ] || { echo "# expected exactly one ALLOC_FAIL event"; return 1; }
 	[ $((af1 - af0)) -gt 0 ] || { echo "# rx-alloc-fail did not rise"; return 1; }
 	[ $((nb1 - nb0)) -gt 0 ] || { echo "# the device dropped nothing: the queue never ran dry"; return 1; }

@@ -4,7 +4,7 @@
 # IPv4 and IPv6.
 . /zcnic/lib.sh
 
-ktap_plan 15
+ktap_plan 16
 ifc=$(zcnic_ifname 0)
 if [ -n "$ifc" ] && ethtool -i "$ifc" | grep -q '^driver: zcnic'; then
 	ktap_ok "driver-bound $ifc"
@@ -187,6 +187,49 @@ rx_pack_flag() {
 	[ "$cc0" = "$cc1" ] || { echo "the carrier changed: the interface was restarted"; return 1; }
 }
 ktap_check rx-pack-private-flag rx_pack_flag
+
+# pool_ids IFACE: the ids of the interface's page pools in use, sorted
+pool_ids() {
+	ynl netdev --dump page-pool-get --output-json | python3 -c '
+import json, sys
+print(" ".join(sorted(str(p["id"]) for p in json.load(sys.stdin)
+                      if p.get("ifindex") == int(sys.argv[1]) and "detach-time" not in p)))' \
+		"$(cat /sys/class/net/$1/ifindex)"
+}
+# tcp-data-split and hds-thresh change on the running rings (RXQ_CTRL.HDS,
+# RXQ_HDS_THRESH at 0x0c): no queue restarts, so a memory provider's queue
+# would keep receiving; the page pools stay the same ones. A ring size
+# change does replace them (which shows the check sees restarts), with the
+# new rings allocated before the old ones stop: the carrier stays up.
+hds_live() {
+	local ifc cc0 cc1 p0 p1 p2 rx v
+	ifc=$(zcnic_ifname 0)
+	cc0=$(cat /sys/class/net/$ifc/carrier_changes)
+	p0=$(pool_ids "$ifc")
+	[ -n "$p0" ] || { echo "no page pools"; return 1; }
+	ethtool -G "$ifc" tcp-data-split off hds-thresh 100 || return 1
+	echo "split off, threshold 100: RXQ_CTRL $(qregs "$ifc" 0), RXQ_HDS_THRESH $(qregs "$ifc" 12)"
+	for v in $(qregs "$ifc" 0); do [ $((v & 3)) -eq 1 ] || return 1; done
+	for v in $(qregs "$ifc" 12); do [ "$v" -eq 100 ] || return 1; done
+	tcp_to_guest "$GUEST_V4" || return 1
+	ethtool -G "$ifc" tcp-data-split on hds-thresh 0 || return 1
+	echo "split on, threshold 0: RXQ_CTRL $(qregs "$ifc" 0), RXQ_HDS_THRESH $(qregs "$ifc" 12)"
+	for v in $(qregs "$ifc" 0); do [ $((v & 3)) -eq 3 ] || return 1; done
+	for v in $(qregs "$ifc" 12); do [ "$v" -eq 0 ] || return 1; done
+	p1=$(pool_ids "$ifc")
+	echo "page pools before: $p0; after: $p1"
+	[ "$p0" = "$p1" ] || { echo "the split settings restarted the queues"; return 1; }
+
+	rx=$(ethtool -g "$ifc" | awk '/^RX:/ {v = $2} END {print v}')
+	ethtool -G "$ifc" rx $((rx / 2)) && ethtool -G "$ifc" rx "$rx" || return 1
+	p2=$(pool_ids "$ifc")
+	echo "after a ring size change and back: $p2"
+	[ "$p2" != "$p0" ] || { echo "a ring size change kept the page pools"; return 1; }
+	ping -c 2 -i 0.2 -W 5 "$HOST_V4" >/dev/null || { echo "no traffic after the ring change"; return 1; }
+	cc1=$(cat /sys/class/net/$ifc/carrier_changes)
+	[ "$cc0" = "$cc1" ] || { echo "the carrier changed $((cc1 - cc0)) times"; return 1; }
+}
+ktap_check split-settings-change-live hds_live
 
 # ethtool -C rx-usecs sets every queue pair's QP_IRQ_ITR (0x68), and the
 # device keeps to it: with 50 ms, no queue pair interrupts more than 20
