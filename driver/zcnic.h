@@ -94,6 +94,8 @@ struct zcnic_ntuple_rule {
  * @rx_reset: RX queues that stopped on an error or lost sync with the device
  * @tx_reset: TX queues that stopped on an error or timed out
  * @dbg: debugfs directory
+ * @dbg_tx_drop: debugfs tx_drop: drop this many more frames that end an
+ *	xmit_more batch (the frames before them still need their doorbell)
  * @dbg_phys_dma: debugfs phys_dma: post this many more page-backed payload
  *	buffers at their physical address instead of their DMA address (a
  *	planted driver bug that only an IOMMU exposes)
@@ -138,6 +140,7 @@ struct zcnic_dev {
 	DECLARE_BITMAP(tx_reset, ZCNIC_MAX_QUEUES);
 
 	struct dentry *dbg;
+	atomic_t dbg_tx_drop;
 	atomic_t dbg_phys_dma;
 	char irq_name[32];
 };

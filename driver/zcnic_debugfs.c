@@ -3,6 +3,8 @@
  *  rings        software and device view of every queue pair's rings
  *  queue_reset  write an RX queue index to restart that queue through the
  *               queue management ops, as a memory provider bind does
+ *  tx_drop      write N to drop the next N frames that end an xmit_more
+ *               batch, as a driver drops a frame it cannot map
  *  phys_dma     a planted bug for the IOMMU mode: write N to post the next N
  *               page-backed payload buffers at their physical address, not
  *               their DMA address. Without an IOMMU the two are the same
@@ -132,6 +134,7 @@ void zcnic_dbg_dev_init(struct zcnic_dev *zd)
 	debugfs_create_file("rings", 0400, zd->dbg, zd, &zcnic_dbg_rings_fops);
 	debugfs_create_file("queue_reset", 0200, zd->dbg, zd,
 			    &zcnic_dbg_queue_reset_fops);
+	debugfs_create_atomic_t("tx_drop", 0600, zd->dbg, &zd->dbg_tx_drop);
 	debugfs_create_atomic_t("phys_dma", 0600, zd->dbg, &zd->dbg_phys_dma);
 }
 

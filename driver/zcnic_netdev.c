@@ -466,7 +466,10 @@ static void zcnic_enable_queues(struct zcnic_dev *zd)
 
 	for (q = 0; q < zd->num_queues; q++)
 		zcnic_napi_enable(zd->qv[q]);
-	netif_tx_start_all_queues(zd->netdev);
+	/* Wake, not start: across a reconfiguration the carrier stays up and
+	 * the qdisc may hold a backlog that only a reschedule sends.
+	 */
+	netif_tx_wake_all_queues(zd->netdev);
 }
 
 /* Quiesce every queue pair and take its rings back from the device. */

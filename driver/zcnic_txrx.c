@@ -1064,6 +1064,22 @@ err_unmap:
 	return false;
 }
 
+/*
+ * Tell the device about every descriptor written so far. Frames sent with
+ * xmit_more wait for the doorbell of a later frame: when that frame is
+ * dropped or refused instead, the doorbell is still due.
+ */
+static void zcnic_tx_doorbell(struct zcnic_q_vector *qv)
+{
+	struct zcnic_tx_ring *tx = &qv->tx;
+
+	if (tx->db_tail == tx->tail)
+		return;
+	tx->db_tail = tx->tail;
+	zcnic_q_wr32(qv->zd, qv->idx, ZCNIC_TXQ_DR_TAIL,
+		     tx->tail & tx->size_mask);
+}
+
 netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
@@ -1090,6 +1106,12 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 		goto err_drop_stats;
 	}
 
+	/* debugfs tx_drop */
+	if (unlikely(atomic_read(&zd->dbg_tx_drop) > 0) &&
+	    !netdev_xmit_more() &&
+	    atomic_dec_if_positive(&zd->dbg_tx_drop) >= 0)
+		goto err_drop_stats;
+
 	if (unlikely(zcnic_tx_unused(tx) < skb_shinfo(skb)->nr_frags + 1)) {
 		/* The queue should have been stopped after the last frame. */
 		netif_tx_stop_queue(txq);
@@ -1108,7 +1130,7 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 		acc.stop++;
 
 	if (__netdev_tx_sent_queue(txq, len, netdev_xmit_more()))
-		zcnic_q_wr32(zd, q, ZCNIC_TXQ_DR_TAIL, tx->tail & tx->size_mask);
+		zcnic_tx_doorbell(qv);
 
 	u64_stats_update_begin(&qv->tx_stats.syncp);
 	zcnic_tx_counters_add(&qv->tx_stats.c, &acc);
@@ -1117,12 +1139,14 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 	return NETDEV_TX_OK;
 
 out_busy:
+	zcnic_tx_doorbell(qv);
 	u64_stats_update_begin(&qv->tx_stats.syncp);
 	zcnic_tx_counters_add(&qv->tx_stats.c, &acc);
 	u64_stats_update_end(&qv->tx_stats.syncp);
 	return NETDEV_TX_BUSY;
 
 err_drop_stats:
+	zcnic_tx_doorbell(qv);
 	u64_stats_update_begin(&qv->tx_stats.syncp);
 	qv->tx_stats.c.dropped++;
 	u64_stats_update_end(&qv->tx_stats.syncp);
@@ -1278,6 +1302,7 @@ int zcnic_tx_ring_start(struct zcnic_q_vector *qv)
 
 	tx->head = 0;
 	tx->tail = 0;
+	tx->db_tail = 0;
 	tx->tcq_head = 0;
 	memset(tx->tcq, 0, tx->size * sizeof(*tx->tcq));
 

@@ -177,6 +177,7 @@ struct zcnic_tx_ring {
 	u32 wake_thresh;	/* free descriptors that wake a stopped queue */
 	u32 head;		/* oldest descriptor not completed */
 	u32 tail;		/* next descriptor to fill */
+	u32 db_tail;		/* tail as last written to the doorbell */
 	u32 tcq_head;
 };
 

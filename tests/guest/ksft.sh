@@ -48,7 +48,7 @@ for t in "$@"; do
 	case $t in
 	*rss_ctx.py)
 		# the driver opens one channel per CPU (2 here); the test wants 3+
-		ch=$(ethtool --json -l "$if0" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["combined-count"])')
+		ch=$(ethtool -l "$if0" | awk '/^Combined:/ {v = $2} END {print v}')
 		ethtool -L "$if0" combined 4 && undo="ethtool -L $if0 combined $ch"
 		;;
 	*iou-zcrx.py)
