@@ -1695,16 +1695,31 @@ static void zcnic_set_hi(uint64_t *r, uint32_t val)
     *r = deposit64(*r, 32, 32, val);
 }
 
-/* A ring configuration register of an enabled queue. */
+/*
+ * A queue's rings and buffer configuration are fixed while it is enabled,
+ * and while it holds an error software has not acknowledged (CTRL = 0):
+ * until then they still describe the rings the device stopped on.
+ * STATUS.ENABLED and STATUS.ERROR are the same bits in both directions.
+ */
 static bool zcnic_cfg_locked(ZcnicCore *c, const char *dir, uint32_t q,
-                             bool enabled, hwaddr off)
+                             uint32_t status, hwaddr off)
 {
-    if (enabled) {
+    QEMU_BUILD_BUG_ON(ZCNIC_RXQ_STATUS_ENABLED != ZCNIC_TXQ_STATUS_ENABLED);
+    QEMU_BUILD_BUG_ON(ZCNIC_RXQ_STATUS_ERROR != ZCNIC_TXQ_STATUS_ERROR);
+
+    if (status & ZCNIC_RXQ_STATUS_ENABLED) {
         zcnic_guest_error(c, "%sq %u: register 0x%02" HWADDR_PRIx
                           " written while the queue is enabled (ignored)",
                           dir, q, off);
+        return true;
     }
-    return enabled;
+    if (status & ZCNIC_RXQ_STATUS_ERROR) {
+        zcnic_guest_error(c, "%sq %u: register 0x%02" HWADDR_PRIx
+                          " written before its error was acknowledged "
+                          "with CTRL = 0 (ignored)", dir, q, off);
+        return true;
+    }
+    return false;
 }
 
 /* A completion ring head may only move forward, up to the tail. */
@@ -1803,18 +1818,22 @@ static void zcnic_queue_write(ZcnicCore *c, uint32_t q, hwaddr off,
                 /* held frames for this queue now drop by steering */
                 zcnic_flush_queued(c);
             }
+            rq->status = 0;     /* acknowledges an error */
             rq->ctrl = val & (ZCNIC_RXQ_CTRL_HDS | ZCNIC_RXQ_CTRL_PACK);
         } else if (rx_en) {
             /* HDS may change on the fly; PACK is latched at enable */
             rq->ctrl = (rq->ctrl & ZCNIC_RXQ_CTRL_PACK) |
                        (val & ZCNIC_RXQ_CTRL_HDS);
+        } else if (rq->status & ZCNIC_RXQ_STATUS_ERROR) {
+            zcnic_guest_error(c, "rxq %u: enable before its error was "
+                              "acknowledged with CTRL = 0 (ignored)", q);
         } else {
             zcnic_rxq_enable(c, q, val);
             zcnic_flush_queued(c);
         }
         break;
     case ZCNIC_RXQ_BUF_CFG:
-        if (!zcnic_cfg_locked(c, "rx", q, rx_en, off)) {
+        if (!zcnic_cfg_locked(c, "rx", q, rq->status, off)) {
             rq->buf_cfg = val & (ZCNIC_RXQ_BUF_CFG_HDR_LEN |
                                  ZCNIC_RXQ_BUF_CFG_PAY_SHIFT);
         }
@@ -1831,7 +1850,7 @@ static void zcnic_queue_write(ZcnicCore *c, uint32_t q, hwaddr off,
     case ZCNIC_RXQ_RCQ_BASE_LO:
     case ZCNIC_RXQ_RCQ_BASE_HI:
     case ZCNIC_RXQ_RCQ_SIZE:
-        if (zcnic_cfg_locked(c, "rx", q, rx_en, off)) {
+        if (zcnic_cfg_locked(c, "rx", q, rq->status, off)) {
             break;
         }
         switch (off) {
@@ -1888,6 +1907,10 @@ static void zcnic_queue_write(ZcnicCore *c, uint32_t q, hwaddr off,
             if (tx_en) {
                 zcnic_txq_stop(c, q);
             }
+            tq->status = 0;     /* acknowledges an error */
+        } else if (tq->status & ZCNIC_TXQ_STATUS_ERROR) {
+            zcnic_guest_error(c, "txq %u: enable before its error was "
+                              "acknowledged with CTRL = 0 (ignored)", q);
         } else if (!tx_en) {
             zcnic_txq_enable(c, q);
         }
@@ -1898,7 +1921,7 @@ static void zcnic_queue_write(ZcnicCore *c, uint32_t q, hwaddr off,
     case ZCNIC_TXQ_TCQ_BASE_LO:
     case ZCNIC_TXQ_TCQ_BASE_HI:
     case ZCNIC_TXQ_TCQ_SIZE:
-        if (zcnic_cfg_locked(c, "tx", q, tx_en, off)) {
+        if (zcnic_cfg_locked(c, "tx", q, tq->status, off)) {
             break;
         }
         switch (off) {

@@ -700,6 +700,29 @@ static void test_ids(void)
     zt_end(t);
 }
 
+/*
+ * RX queue @q holds an error: until CTRL = 0 acknowledges it, its ring
+ * registers ignore writes and an enable is ignored (each a guest error);
+ * the acknowledgement clears the status, and nothing else changed.
+ */
+static void expect_error_latched(Zt *t, uint32_t q, uint32_t *errs)
+{
+    uint32_t st = qrd(t, q, ZCNIC_RXQ_STATUS);
+    uint32_t size = qrd(t, q, ZCNIC_RXQ_HBR_SIZE);
+
+    g_assert_cmphex(st & ZCNIC_RXQ_STATUS_ERROR, ==, ZCNIC_RXQ_STATUS_ERROR);
+    qwr(t, q, ZCNIC_RXQ_HBR_SIZE, size * 2);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_RXQ_HBR_SIZE), ==, size);
+    g_assert_cmpuint(rd(t, ZCNIC_DEV_GUEST_ERRS), ==, ++*errs);
+    qwr(t, q, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE);
+    g_assert_cmphex(qrd(t, q, ZCNIC_RXQ_STATUS), ==, st);
+    g_assert_cmpuint(rd(t, ZCNIC_DEV_GUEST_ERRS), ==, ++*errs);
+    g_assert_cmphex(rd(t, ZCNIC_DEV_IRQ_CAUSE) & ZCNIC_DEV_IRQ_QERR, ==, 0);
+    qwr(t, q, ZCNIC_RXQ_CTRL, 0);
+    g_assert_cmphex(qrd(t, q, ZCNIC_RXQ_STATUS), ==, 0);
+    g_assert_cmpuint(rd(t, ZCNIC_DEV_GUEST_ERRS), ==, *errs);
+}
+
 static void expect_cfg_refused(Zt *t, uint32_t q, uint32_t *errs)
 {
     qwr(t, q, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE);
@@ -714,6 +737,7 @@ static void expect_cfg_refused(Zt *t, uint32_t q, uint32_t *errs)
     g_assert(irq_pending(t, ZCNIC_VEC_DEVICE));
     wr(t, ZCNIC_DEV_IRQ_CAUSE, ZCNIC_DEV_IRQ_QERR);
     irq_clear(t, ZCNIC_VEC_DEVICE);
+    expect_error_latched(t, q, errs);
 }
 
 static void test_queue_config(void)
@@ -797,6 +821,20 @@ static void test_queue_config(void)
                     zcnic_field_prep(ZCNIC_TXQ_STATUS_ERRCODE,
                                      ZCNIC_QERR_RING_CFG));
     g_assert_cmpuint(rd(t, ZCNIC_DEV_GUEST_ERRS), ==, ++errs);
+    /* latched: a fixed ring size and an enable are ignored until CTRL = 0 */
+    qwr(t, 2, ZCNIC_TXQ_DR_SIZE, 64);
+    g_assert_cmpuint(qrd(t, 2, ZCNIC_TXQ_DR_SIZE), ==, 100);
+    qwr(t, 2, ZCNIC_TXQ_CTRL, ZCNIC_TXQ_CTRL_ENABLE);
+    g_assert_cmphex(qrd(t, 2, ZCNIC_TXQ_STATUS) & ZCNIC_TXQ_STATUS_ENABLED,
+                    ==, 0);
+    errs += 2;
+    g_assert_cmpuint(rd(t, ZCNIC_DEV_GUEST_ERRS), ==, errs);
+    qwr(t, 2, ZCNIC_TXQ_CTRL, 0);
+    g_assert_cmphex(qrd(t, 2, ZCNIC_TXQ_STATUS), ==, 0);
+    qwr(t, 2, ZCNIC_TXQ_DR_SIZE, 64);
+    qwr(t, 2, ZCNIC_TXQ_CTRL, ZCNIC_TXQ_CTRL_ENABLE);
+    g_assert_cmphex(qrd(t, 2, ZCNIC_TXQ_STATUS), ==, ZCNIC_TXQ_STATUS_ENABLED);
+    g_assert_cmpuint(rd(t, ZCNIC_DEV_GUEST_ERRS), ==, errs);
     zt_end(t);
 }
 
@@ -2233,6 +2271,9 @@ static void test_fault_rxq_enable(void)
     g_assert_cmpuint(zcnic_field_get(ZCNIC_RXQ_STATUS_ERRCODE, st), ==,
                      ZCNIC_QERR_RING_CFG);
     g_assert_cmpuint(qom_u64(t, "x-fault-rxq-enable-fail"), ==, 0);
+    /* a driver that tries again without the handshake gets nowhere */
+    qwr(t, 0, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE);
+    g_assert_cmphex(qrd(t, 0, ZCNIC_RXQ_STATUS), ==, st);
     /* the driver disables and tries again: this time it works */
     qwr(t, 0, ZCNIC_RXQ_CTRL, 0);
     qwr(t, 0, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE);
@@ -2354,6 +2395,7 @@ static void test_hostile(void)
     rxq_setup(t, &r, 3, ZCNIC_RXQ_CTRL_HDS, 256, 12);
     qwr(t, 3, ZCNIC_RXQ_PBR_TAIL, 16);
     EXPECT_QERR(0, 3, ZCNIC_QERR_INDEX);
+    qwr(t, 3, ZCNIC_RXQ_CTRL, 0);       /* acknowledge, then start over */
     rxq_setup(t, &r, 3, ZCNIC_RXQ_CTRL_HDS, 256, 12);
     qwr(t, 3, ZCNIC_RXQ_RCQ_HEAD, 5);
     EXPECT_QERR(0, 3, ZCNIC_QERR_INDEX);
