@@ -7,7 +7,7 @@ export ZCNIC_V ?= $(V)
 export MAKE_TARGET = $(firstword $(MAKECMDGOALS))
 S := $(CURDIR)/scripts
 
-.PHONY: ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san guest-test test demo fuzz clean distclean help
+.PHONY: run ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san guest-test test demo fuzz clean distclean help
 
 all: qemu driver guest-bins
 
@@ -15,6 +15,7 @@ help:
 	@echo "make test        build everything, run unit, qtest, guest and selftest levels"
 	@echo "make demo        boot the bed and stream checked TCP into the guest"
 	@echo "make guest-test  GUEST_TESTS='smoke' -- only the guest level"
+	@echo "make run         CMD='ethtool -l eth0' [TOPOLOGY=loop] -- one command in a fresh guest"
 	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
 	@echo "make fuzz        DURATION=600 -- fuzz the device (libFuzzer, ASan, UBSan)"
 	@echo "make unit | qtest | qtest-san | qemu | rootfs | kernel | driver | guest-bins | clean"
@@ -66,6 +67,17 @@ demo: deps
 	$(CURDIR)/harness/zcnic-bed demo "$$@" --logdir $(CURDIR)/logs/demo-$$(date +%Y%m%d-%H%M%S) \
 		$(if $(DEMO_BYTES),--bytes $(DEMO_BYTES)) $(if $(filter 1,$(DEMO_ALLOW_COPY)),--allow-copy) \
 		$(if $(filter 1,$(V)),-v)
+
+# One command in a fresh guest with zcnic up (tests/guest/run.sh): its output
+# and exit status. TOPOLOGY=loop gives the selftests' setup; QEMU_ARGS adds
+# QEMU arguments (split on spaces), KERNEL_ARGS guest kernel arguments.
+run: deps
+	@[ -n "$$CMD" ] || { echo "make run: say what to run, e.g. make run CMD='ethtool -l eth0'" >&2; exit 2; }
+	@args=$$($(S)/bed-args.sh) && eval "set -- $$args" && \
+	for a in $$QEMU_ARGS; do set -- "$$@" "--qemu-arg=$$a"; done && \
+	$(CURDIR)/harness/zcnic-bed cmd "$$@" --command "$$CMD" --topology $(or $(TOPOLOGY),host) \
+		--logdir $(CURDIR)/logs/run-$$(date +%Y%m%d-%H%M%S) $(if $(filter 1,$(V)),-v) \
+		--payload ksft=$$($(S)/build-selftests.sh)
 
 # Run the kernel's selftests on zcnic and rewrite README.md's table from the result.
 ksft-table:
