@@ -197,6 +197,7 @@ extern const struct netdev_stat_ops zcnic_stat_ops;
 /* zcnic_ethtool.c */
 void zcnic_set_ethtool_ops(struct net_device *netdev);
 void zcnic_ntuple_clear_all(struct zcnic_dev *zd);
+void zcnic_ntuple_restore(struct zcnic_dev *zd);
 
 /* zcnic_queue.c */
 extern const struct netdev_queue_mgmt_ops zcnic_queue_mgmt_ops;

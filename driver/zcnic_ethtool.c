@@ -733,6 +733,32 @@ static int zcnic_ntuple_insert(struct zcnic_dev *zd, struct ethtool_rxnfc *cmd)
 	return 0;
 }
 
+/**
+ * zcnic_ntuple_restore() - write every rule again after a device reset
+ * @zd: device
+ */
+void zcnic_ntuple_restore(struct zcnic_dev *zd)
+{
+	unsigned int loc;
+
+	for (loc = 0; loc < zd->num_ntuple; loc++) {
+		struct ethtool_rxnfc cmd = {
+			.fs = zd->ntuple[loc].fs,
+			.rss_context = zd->ntuple[loc].rss_ctx,
+		};
+
+		if (!zd->ntuple[loc].used)
+			continue;
+		/* the rule's place is free again in the device */
+		zd->ntuple[loc].used = false;
+		cmd.fs.location = loc;
+		if (zcnic_ntuple_insert(zd, &cmd))
+			netdev_err(zd->netdev,
+				   "ntuple rule %u could not be restored after the device reset\n",
+				   loc);
+	}
+}
+
 static int zcnic_get_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd,
 			   u32 *rule_locs)
 {

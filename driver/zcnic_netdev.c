@@ -532,6 +532,75 @@ err_free_vectors:
 	return err;
 }
 
+static bool zcnic_rings_stuck(const struct zcnic_dev *zd)
+{
+	unsigned int q;
+
+	for (q = 0; q < zd->num_queues; q++)
+		if (zd->qv[q] && (zd->qv[q]->rx.stuck || zd->qv[q]->tx.stuck))
+			return true;
+
+	return false;
+}
+
+/**
+ * zcnic_reset_device() - reset the device to take back rings it kept
+ * @zd: device, every queue stopped, with the instance lock and rtnl held
+ *
+ * A ring whose stop the device never acknowledged ("stuck") may still be
+ * read or written by it: it must not be freed, nor its queue started again
+ * (its registers stay locked). A device reset releases every ring. Put
+ * back what the reset cleared and open does not write again: interrupt
+ * mask, MAC address, frame size, RSS contexts and ntuple rules. The
+ * device's counters start over; the driver's totals keep what they had.
+ */
+static void zcnic_reset_device(struct zcnic_dev *zd)
+{
+	struct net_device *netdev = zd->netdev;
+	struct ethtool_rxfh_context *ctx;
+	unsigned long flags, id;
+	unsigned int q;
+	u32 last;
+
+	zcnic_hw_stats_update(zd);
+	zcnic_wr32(zd, ZCNIC_DEV_CTRL, ZCNIC_DEV_CTRL_RESET);
+	if (zcnic_wait_reg(zd, ZCNIC_DEV_CTRL, ZCNIC_DEV_CTRL_RESET, 0,
+			   &last)) {
+		netdev_err(netdev,
+			   "device reset did not complete (control 0x%08x): its stuck rings stay leaked\n",
+			   last);
+		return;
+	}
+	netdev_warn(netdev, "device reset: it had not released every ring\n");
+
+	for (q = 0; q < zd->num_queues; q++) {
+		zd->qv[q]->rx.stuck = false;
+		if (zd->qv[q]->tx.stuck) {
+			zd->qv[q]->tx.stuck = false;
+			zcnic_tx_ring_drain(zd->qv[q]);
+		}
+	}
+	spin_lock_irqsave(&zd->stats_lock, flags);
+	for (q = 0; q < zd->max_queues; q++) {
+		zd->hw_qstats[q].last_nobuf = 0;
+		zd->hw_qstats[q].last_nocmpl = 0;
+		zd->hw_qstats[q].last_drop_steer = 0;
+	}
+	spin_unlock_irqrestore(&zd->stats_lock, flags);
+
+	zcnic_wr32(zd, ZCNIC_DEV_IRQ_MASK,
+		   ZCNIC_DEV_IRQ_LINK | ZCNIC_DEV_IRQ_QERR);
+	zcnic_write_mac(zd, netdev->dev_addr);
+	zcnic_wr32(zd, ZCNIC_DEV_MAX_FRAME, netdev->mtu + VLAN_ETH_HLEN);
+	zcnic_rss_write(zd, 0, zd->rss_key, zd->rss_indir);
+	mutex_lock(&netdev->ethtool->rss_lock);
+	xa_for_each(&netdev->ethtool->rss_ctx, id, ctx)
+		zcnic_rss_write(zd, id, ethtool_rxfh_context_key(ctx),
+				ethtool_rxfh_context_indir(ctx));
+	mutex_unlock(&netdev->ethtool->rss_lock);
+	zcnic_ntuple_restore(zd);
+}
+
 int zcnic_stop(struct net_device *netdev)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
@@ -543,6 +612,8 @@ int zcnic_stop(struct net_device *netdev)
 	synchronize_irq(pci_irq_vector(zd->pdev, ZCNIC_VEC_DEVICE));
 	netif_carrier_off(netdev);
 	zcnic_stop_queues(zd);
+	if (zcnic_rings_stuck(zd))
+		zcnic_reset_device(zd);
 	zcnic_free_vectors(zd);
 
 	return 0;

@@ -1329,13 +1329,42 @@ int zcnic_tx_ring_start(struct zcnic_q_vector *qv)
 	return 0;
 }
 
-/* Stop a TX ring (NAPI disabled) and drop the frames it still holds. */
-void zcnic_tx_ring_stop(struct zcnic_q_vector *qv)
+/**
+ * zcnic_tx_ring_drain() - drop the frames a stopped TX ring still holds
+ * @qv: queue vector whose TX ring the device has released
+ */
+void zcnic_tx_ring_drain(struct zcnic_q_vector *qv)
 {
 	struct device *dev = &qv->zd->pdev->dev;
 	struct zcnic_tx_ring *tx = &qv->tx;
-	struct zcnic_dev *zd = qv->zd;
 	unsigned int dropped = 0;
+
+	for (; tx->head != tx->tail; tx->head++) {
+		struct zcnic_tx_buf *buf = &tx->buf[tx->head & tx->size_mask];
+
+		zcnic_tx_unmap(dev, buf);
+		if (buf->skb) {
+			dev_kfree_skb_any(buf->skb);
+			buf->skb = NULL;
+			dropped++;
+		}
+	}
+
+	u64_stats_update_begin(&qv->tx_stats.syncp);
+	qv->tx_stats.c.dropped += dropped;
+	u64_stats_update_end(&qv->tx_stats.syncp);
+}
+
+/*
+ * Stop a TX ring (NAPI disabled) and drop the frames it still holds. The
+ * stack's byte queue limits start over either way: a ring the device did
+ * not release keeps its frames (mapped, until a device reset), but they
+ * will never complete.
+ */
+void zcnic_tx_ring_stop(struct zcnic_q_vector *qv)
+{
+	struct zcnic_tx_ring *tx = &qv->tx;
+	struct zcnic_dev *zd = qv->zd;
 	u32 status;
 	int err;
 
@@ -1350,29 +1379,11 @@ void zcnic_tx_ring_stop(struct zcnic_q_vector *qv)
 		netdev_err(zd->netdev,
 			   "TX queue %u did not acknowledge the stop (status 0x%08x)\n",
 			   qv->idx, status);
-		/* The device may still read the frames: keep them (leaked),
-		 * but the stack's byte queue limits start over.
-		 */
 		tx->stuck = true;
-		netdev_tx_reset_queue(netdev_get_tx_queue(zd->netdev, qv->idx));
-		return;
-	}
-
-	for (; tx->head != tx->tail; tx->head++) {
-		struct zcnic_tx_buf *buf = &tx->buf[tx->head & tx->size_mask];
-
-		zcnic_tx_unmap(dev, buf);
-		if (buf->skb) {
-			dev_kfree_skb_any(buf->skb);
-			buf->skb = NULL;
-			dropped++;
-		}
+	} else {
+		zcnic_tx_ring_drain(qv);
 	}
 	netdev_tx_reset_queue(netdev_get_tx_queue(zd->netdev, qv->idx));
-
-	u64_stats_update_begin(&qv->tx_stats.syncp);
-	qv->tx_stats.c.dropped += dropped;
-	u64_stats_update_end(&qv->tx_stats.syncp);
 }
 
 int zcnic_poll(struct napi_struct *napi, int budget)

@@ -222,6 +222,7 @@ int zcnic_tx_ring_alloc(struct zcnic_dev *zd, struct zcnic_tx_ring *tx);
 void zcnic_tx_ring_free(struct zcnic_dev *zd, struct zcnic_tx_ring *tx);
 int zcnic_tx_ring_start(struct zcnic_q_vector *qv);
 void zcnic_tx_ring_stop(struct zcnic_q_vector *qv);
+void zcnic_tx_ring_drain(struct zcnic_q_vector *qv);
 
 netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev);
 int zcnic_poll(struct napi_struct *napi, int budget);

@@ -491,6 +491,11 @@ static void zcnic_class_init(ObjectClass *klass, void *data)
                          offsetof(ZcnicCore, fault_rxq_enable_fail),
                          "refuse this many RX queue enables to come "
                          "(QERR_RING_CFG), one at a time");
+    zcnic_class_add_knob(klass, "x-fault-txq-stop-ignore",
+                         offsetof(ZcnicCore, fault_txq_stop_ignore),
+                         "leave this many TX queue stops to come "
+                         "unacknowledged: the queue stays enabled and hung "
+                         "until a device reset, one at a time");
     zcnic_class_add_knob(klass, "x-fault-bad-cmpl",
                          offsetof(ZcnicCore, fault_bad_cmpl),
                          "write this many RX completions to come with a "

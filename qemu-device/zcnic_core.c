@@ -1904,6 +1904,16 @@ static void zcnic_queue_write(ZcnicCore *c, uint32_t q, hwaddr off,
         break;
     case ZCNIC_TXQ_CTRL:
         if (!(val & ZCNIC_TXQ_CTRL_ENABLE)) {
+            if (tx_en && !tq->wedged && c->fault_txq_stop_ignore) {
+                c->fault_txq_stop_ignore--;
+                tq->wedged = true;
+                tq->hung = true;
+                trace_zcnic_fault("txq-stop-ignore", q);
+            }
+            if (tq->wedged) {
+                /* an engine that hung: only a device reset frees it */
+                break;
+            }
             if (tx_en) {
                 zcnic_txq_stop(c, q);
             }

@@ -68,6 +68,7 @@ typedef struct ZcnicTxQueue {
     uint32_t tcq_tail;
     bool gen;
     bool hung;              /* x-fault-tx-hang: ignores doorbells until stopped */
+    bool wedged;            /* x-fault-txq-stop-ignore: until a device reset */
 
     uint64_t pkts;
     uint64_t bytes;
@@ -164,6 +165,7 @@ struct ZcnicCore {
     uint32_t fault_dma_fail_ppm;
     uint32_t fault_irq_delay_us;
     uint32_t fault_rxq_enable_fail; /* refuse this many RX queue enables */
+    uint32_t fault_txq_stop_ignore; /* leave this many TX stops unanswered */
     uint32_t fault_bad_cmpl;    /* misnumber this many RX completions */
 
     /* Host-side counters; most count frames the guest never hears about. */

@@ -13,7 +13,7 @@ MB=$((1 << 20))
 # stream size; the debug kernel's run makes it shorter
 BYTES=$((${RECOVERY_MB:-24} * MB))
 
-ktap_plan 4
+ktap_plan 5
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 
 qom_set() { zcnic-host qom-set /machine/peripheral/nic0 "$1" "$2" >/dev/null; }
@@ -29,14 +29,13 @@ queues_healthy() {
 	done
 }
 
-# The TX ring hangs mid-transfer (one queue pair, so that TCP cannot move
-# the flow to another ring): the stack stops the queue, the watchdog fires
-# after 5 s, and the driver resets the ring; the transfer to the host
-# completes.
-tx_hang() {
-	local t0 t1 r0 r1 rc pid bql bql0
-	# from a clean slate: rules of earlier tests would refuse the change
-	ntuple_clear "$ifc" && ethtool -L "$ifc" combined 1 || return 1
+# hung_transfer: send BYTES to the host while every TX ring hangs
+# (x-fault-tx-hang) half a second in; the transfer must complete. One queue
+# pair, so that TCP cannot move the flow to another ring: the stack stops
+# the queue, the watchdog fires after 5 s and the driver resets the ring.
+# Sets t0/t1 (TX time-outs), r0/r1 (TX ring resets), d0/d1 (device resets).
+hung_transfer() {
+	local rc pid bql bql0
 	# The watchdog only looks at stopped queues. A byte queue limit of 0
 	# stops the queue as soon as one frame waits in the hung ring, whatever
 	# the stack queues: a slow guest (behind an IOMMU, a debug kernel)
@@ -44,7 +43,7 @@ tx_hang() {
 	# segment or two in the ring, so the queue would never stop.
 	bql=/sys/class/net/$ifc/queues/tx-0/byte_queue_limits/limit_max
 	bql0=$(cat "$bql") && echo 0 > "$bql" || return 1
-	t0=$(nic_stat tx_timeouts); r0=$(nic_stat tx_queue_resets)
+	t0=$(nic_stat tx_timeouts); r0=$(nic_stat tx_queue_resets); d0=$(nic_stat device_resets)
 	zcnic-host bg sink traffic recv -p $((PORT + 1)) -n $BYTES -s 14 -t 120 >/dev/null || return 1
 	timeout 120 zcnic-traffic send -a "$HOST_V4" -p $((PORT + 1)) -n $BYTES -m 65536 -s 14 -r 8 &
 	pid=$!
@@ -54,15 +53,61 @@ tx_hang() {
 	wait $pid; rc=$?
 	zcnic-host wait sink 120 || rc=1
 	echo "$bql0" > "$bql"
-	t1=$(nic_stat tx_timeouts); r1=$(nic_stat tx_queue_resets)
-	echo "# TX time-outs: $((t1 - t0)); TX ring resets: $((r1 - r0)); still hung: $(dev_counter x-fault-tx-hang)"
+	t1=$(nic_stat tx_timeouts); r1=$(nic_stat tx_queue_resets); d1=$(nic_stat device_resets)
+	echo "# TX time-outs: $((t1 - t0)); TX ring resets: $((r1 - r0)); device resets: $((d1 - d0)); still hung: $(dev_counter x-fault-tx-hang)"
 	[ $rc -eq 0 ] || return 1
 	[ $((t1 - t0)) -ge 1 ] || { echo "# the watchdog never fired: did the ring hang?"; return 1; }
-	[ $((r1 - r0)) -ge 1 ] || { echo "# no TX ring was reset"; return 1; }
 	[ "$(dev_counter x-fault-tx-hang)" = false ] || { echo "# a ring is still hung"; return 1; }
+}
+
+tx_hang() {
+	# from a clean slate: rules of earlier tests would refuse the change
+	ntuple_clear "$ifc" && ethtool -L "$ifc" combined 1 || return 1
+	hung_transfer || return 1
+	[ $((r1 - r0)) -ge 1 ] || { echo "# no TX ring was reset"; return 1; }
 	queues_healthy 1
 }
 ktap_check tx-watchdog-resets-a-hung-ring tx_hang
+
+# What a device reset clears and the driver must write back: MAC address,
+# frame size, interrupt mask (device block) and every RSS context (the
+# register dump of ethtool -d, at those offsets).
+restored_regs() {
+	local dump
+	dump=$(mktemp)
+	ethtool -d "$ifc" raw on > "$dump" || return 1
+	od -An -v -tx4 -j $((0x18)) -N 12 "$dump"
+	od -An -v -tx4 -j $((0x34)) -N 4 "$dump"
+	od -An -v -tx4 -j $((0x800)) -N $((0x800)) "$dump"
+	rm -f "$dump"
+}
+
+# The hung TX ring does not answer its stop either (x-fault-txq-stop-ignore):
+# it may be neither freed nor started again, so the ring reset fails and the
+# driver takes its last resort, a device reset, which releases the ring.
+# Before its fix the ring stayed leaked, and the reopened queue ran on
+# the old, locked registers. The transfer completes, the frames the ring
+# held are freed, and the registers the reset cleared read as before,
+# an extra RSS context included.
+tx_wedged() {
+	local ctx before after
+	ctx=$(ethtool -X "$ifc" context new equal 1 | awk '/New RSS context is/ {print $5}')
+	[ -n "$ctx" ] || { echo "# no RSS context made"; return 1; }
+	before=$(restored_regs) || return 1
+	qom_set x-fault-txq-stop-ignore 1
+	hung_transfer || return 1
+	[ "$(dev_counter x-fault-txq-stop-ignore)" = 0 ] || { echo "# the stop was answered: the fault did not fire"; return 1; }
+	[ $((d1 - d0)) -ge 1 ] || { echo "# no device reset"; return 1; }
+	after=$(restored_regs) || return 1
+	[ "$before" = "$after" ] || {
+		echo "# registers differ after the device reset:"
+		diff <(echo "$before") <(echo "$after") | head -n 10 | sed 's/^/# /'
+		return 1
+	}
+	ethtool -X "$ifc" context "$ctx" delete || return 1
+	queues_healthy 1
+}
+ktap_check tx-stop-unanswered-resets-the-device tx_wedged
 
 setup() { zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q; }
 ktap_check nic-setup setup

@@ -2849,6 +2849,53 @@ static void test_fault_tx_hang(void)
 }
 
 /*
+ * x-fault-txq-stop-ignore: a stop is left unanswered and the queue stays
+ * enabled, hung and locked whatever software writes, until a device reset.
+ */
+static void test_fault_txq_stop_ignore(void)
+{
+    Zt *t = zt_start(NULL);
+    uint8_t frame[256], out[2048];
+    FrameSpec fs = { .l4 = 17, .pay_len = 100 };
+    uint32_t len, l5, size;
+    uint64_t buf;
+    TxQ x;
+
+    fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000, 5000);
+    len = build_frame(&fs, frame, &l5);
+    buf = zalloc(t, len, 64);
+    qtest_memwrite(t->qts, buf, frame, len);
+
+    txq_setup(t, &x, 1);
+    qom_set_int(t, "x-fault-txq-stop-ignore", 1);
+    qwr(t, 1, ZCNIC_TXQ_CTRL, 0);
+    g_assert_cmpuint(qom_u64(t, "x-fault-txq-stop-ignore"), ==, 0);
+    g_assert_cmphex(qrd(t, 1, ZCNIC_TXQ_STATUS), ==, ZCNIC_TXQ_STATUS_ENABLED);
+    g_assert(qom_get_bool(t, "x-fault-tx-hang"));
+    /* a second stop, its doorbells and its ring registers: all ignored */
+    qwr(t, 1, ZCNIC_TXQ_CTRL, 0);
+    g_assert_cmphex(qrd(t, 1, ZCNIC_TXQ_STATUS), ==, ZCNIC_TXQ_STATUS_ENABLED);
+    txq_put(t, &x, buf, len, ZCNIC_TXD_EOP, 0, 0);
+    qwr(t, 1, ZCNIC_TXQ_DR_TAIL, x.tail);
+    g_assert_cmpuint(qrd(t, 1, ZCNIC_TXQ_DR_HEAD), ==, 0);
+    size = qrd(t, 1, ZCNIC_TXQ_DR_SIZE);
+    qwr(t, 1, ZCNIC_TXQ_DR_SIZE, size * 2);
+    g_assert_cmpuint(qrd(t, 1, ZCNIC_TXQ_DR_SIZE), ==, size);
+    /* the other queues are not affected */
+    g_assert_cmphex(qrd(t, 0, ZCNIC_TXQ_STATUS), ==, 0);
+
+    /* the device reset releases it; the queue then works */
+    wr(t, ZCNIC_DEV_CTRL, ZCNIC_DEV_CTRL_RESET);
+    g_assert_cmphex(qrd(t, 1, ZCNIC_TXQ_STATUS), ==, 0);
+    g_assert(!qom_get_bool(t, "x-fault-tx-hang"));
+    txq_setup(t, &x, 1);
+    txq_put(t, &x, buf, len, ZCNIC_TXD_EOP, 0, 0);
+    qwr(t, 1, ZCNIC_TXQ_DR_TAIL, x.tail);
+    g_assert_cmpuint(sock_recv_frame(t, out, sizeof(out)), ==, len);
+    zt_end(t);
+}
+
+/*
  * Hot-unplug while a TX frame waits in the backend. The device sits behind
  * a PCIe root port (native hotplug), programmed here by hand: libqos only
  * walks bus 0. TX fills the socket until the backend queues a frame (the
@@ -3265,6 +3312,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/reset/clears-held", test_reset_clears_held);
     qtest_add_func("/zcnic/fault/rxq-enable", test_fault_rxq_enable);
     qtest_add_func("/zcnic/fault/tx-hang", test_fault_tx_hang);
+    qtest_add_func("/zcnic/fault/txq-stop-ignore", test_fault_txq_stop_ignore);
     qtest_add_func("/zcnic/unplug/tx-waiting", test_unplug_tx_waiting);
     qtest_add_func("/zcnic/rx/stop", test_stop);
     qtest_add_func("/zcnic/rss", test_rss);
