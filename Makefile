@@ -69,13 +69,16 @@ demo: deps
 		$(if $(filter 1,$(V)),-v)
 
 # One command in a fresh guest with zcnic up (tests/guest/run.sh): its output
-# and exit status. TOPOLOGY=loop gives the selftests' setup; QEMU_ARGS adds
+# and exit status (make itself exits 2 on any failure; the status is printed).
+# TOPOLOGY=loop gives the selftests' setup; QEMU_ARGS adds
 # QEMU arguments (split on spaces), KERNEL_ARGS guest kernel arguments.
+# CMD is taken as written: $$NETIF in it is the guest shell's, not make's
+run: export ZCNIC_RUN_CMD := $(value CMD)
 run: deps
-	@[ -n "$$CMD" ] || { echo "make run: say what to run, e.g. make run CMD='ethtool -l eth0'" >&2; exit 2; }
+	@[ -n "$$ZCNIC_RUN_CMD" ] || { echo "make run: say what to run, e.g. make run CMD='ethtool -l eth0'" >&2; exit 2; }
 	@args=$$($(S)/bed-args.sh) && eval "set -- $$args" && \
 	for a in $$QEMU_ARGS; do set -- "$$@" "--qemu-arg=$$a"; done && \
-	$(CURDIR)/harness/zcnic-bed cmd "$$@" --command "$$CMD" --topology $(or $(TOPOLOGY),host) \
+	$(CURDIR)/harness/zcnic-bed cmd "$$@" --command "$$ZCNIC_RUN_CMD" --topology $(or $(TOPOLOGY),host) \
 		--logdir $(CURDIR)/logs/run-$$(date +%Y%m%d-%H%M%S) $(if $(filter 1,$(V)),-v) \
 		--payload ksft=$$($(S)/build-selftests.sh)
 
