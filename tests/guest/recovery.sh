@@ -86,9 +86,9 @@ restored_regs() {
 # it may be neither freed nor started again, so the ring reset fails and the
 # driver takes its last resort, a device reset, which releases the ring.
 # Before its fix the ring stayed leaked, and the reopened queue ran on
-# the old, locked registers. The transfer completes, the frames the ring
-# held are freed, and the registers the reset cleared read as before,
-# an extra RSS context included.
+# the old, locked registers. The transfer completes after one time-out,
+# the frames the ring held are freed, and the registers the reset cleared
+# read as before, an extra RSS context included.
 tx_wedged() {
 	local ctx before after
 	ctx=$(ethtool -X "$ifc" context new equal 1 | awk '/New RSS context is/ {print $5}')
@@ -98,6 +98,9 @@ tx_wedged() {
 	hung_transfer || return 1
 	[ "$(dev_counter x-fault-txq-stop-ignore)" = 0 ] || { echo "# the stop was answered: the fault did not fire"; return 1; }
 	[ $((d1 - d0)) -ge 1 ] || { echo "# no device reset"; return 1; }
+	# one time-out, the one that found the hang: a second means the queue
+	# stayed stopped after the reset (byte queue limits not started over)
+	[ $((t1 - t0)) -eq 1 ] || { echo "# $((t1 - t0)) TX time-outs: the queue stalled again after the device reset"; return 1; }
 	after=$(restored_regs) || return 1
 	[ "$before" = "$after" ] || {
 		echo "# registers differ after the device reset:"

@@ -2812,19 +2812,29 @@ static void test_faults(void)
 }
 
 /* x-fault-tx-hang: doorbells are ignored until the queue is stopped. */
+/* A 142-byte UDP frame in @frame, and a copy in guest memory (returned). */
+static uint64_t udp_frame_in_guest(Zt *t, uint8_t *frame, uint32_t *len)
+{
+    FrameSpec fs = { .l4 = 17, .pay_len = 100 };
+    uint64_t buf;
+    uint32_t l5;
+
+    fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000, 5000);
+    *len = build_frame(&fs, frame, &l5);
+    buf = zalloc(t, *len, 64);
+    qtest_memwrite(t->qts, buf, frame, *len);
+    return buf;
+}
+
 static void test_fault_tx_hang(void)
 {
     Zt *t = zt_start(NULL);
     uint8_t frame[256], out[2048];
-    FrameSpec fs = { .l4 = 17, .pay_len = 100 };
-    uint32_t len, l5;
+    uint32_t len;
     uint64_t buf;
     TxQ x;
 
-    fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000, 5000);
-    len = build_frame(&fs, frame, &l5);
-    buf = zalloc(t, len, 64);
-    qtest_memwrite(t->qts, buf, frame, len);
+    buf = udp_frame_in_guest(t, frame, &len);
 
     txq_setup(t, &x, 0);
     g_assert(!qom_get_bool(t, "x-fault-tx-hang"));
@@ -2856,15 +2866,11 @@ static void test_fault_txq_stop_ignore(void)
 {
     Zt *t = zt_start(NULL);
     uint8_t frame[256], out[2048];
-    FrameSpec fs = { .l4 = 17, .pay_len = 100 };
-    uint32_t len, l5, size;
+    uint32_t len, size;
     uint64_t buf;
     TxQ x;
 
-    fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000, 5000);
-    len = build_frame(&fs, frame, &l5);
-    buf = zalloc(t, len, 64);
-    qtest_memwrite(t->qts, buf, frame, len);
+    buf = udp_frame_in_guest(t, frame, &len);
 
     txq_setup(t, &x, 1);
     qom_set_int(t, "x-fault-txq-stop-ignore", 1);
