@@ -24,6 +24,8 @@
 
 /* How long the device may take to acknowledge a queue enable or stop. */
 #define ZCNIC_QUEUE_TIMEOUT_US	(1000 * USEC_PER_MSEC)
+/* Device interrupt causes the driver handles (DEV_IRQ_MASK). */
+#define ZCNIC_DEV_IRQS		(ZCNIC_DEV_IRQ_LINK | ZCNIC_DEV_IRQ_QERR)
 
 /* Hash TCP and UDP on addresses and ports, other IP on addresses. */
 #define ZCNIC_RSS_CFG_DEFAULT	(ZCNIC_RSS_CFG_ENABLE | ZCNIC_RSS_CFG_IPV4 | \

@@ -237,13 +237,18 @@ static int zcnic_set_mac_address(struct net_device *netdev, void *p)
 	return 0;
 }
 
+static void zcnic_write_max_frame(struct zcnic_dev *zd, unsigned int mtu)
+{
+	zcnic_wr32(zd, ZCNIC_DEV_MAX_FRAME, mtu + VLAN_ETH_HLEN);
+}
+
 static int zcnic_change_mtu(struct net_device *netdev, int mtu)
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
 
 	/* Payloads scatter over as many buffers as needed: no ring change. */
 	WRITE_ONCE(netdev->mtu, mtu);
-	zcnic_wr32(zd, ZCNIC_DEV_MAX_FRAME, mtu + VLAN_ETH_HLEN);
+	zcnic_write_max_frame(zd, mtu);
 
 	return 0;
 }
@@ -588,10 +593,9 @@ static void zcnic_reset_device(struct zcnic_dev *zd)
 	}
 	spin_unlock_irqrestore(&zd->stats_lock, flags);
 
-	zcnic_wr32(zd, ZCNIC_DEV_IRQ_MASK,
-		   ZCNIC_DEV_IRQ_LINK | ZCNIC_DEV_IRQ_QERR);
+	zcnic_wr32(zd, ZCNIC_DEV_IRQ_MASK, ZCNIC_DEV_IRQS);
 	zcnic_write_mac(zd, netdev->dev_addr);
-	zcnic_wr32(zd, ZCNIC_DEV_MAX_FRAME, netdev->mtu + VLAN_ETH_HLEN);
+	zcnic_write_max_frame(zd, netdev->mtu);
 	zcnic_rss_write(zd, 0, zd->rss_key, zd->rss_indir);
 	mutex_lock(&netdev->ethtool->rss_lock);
 	xa_for_each(&netdev->ethtool->rss_ctx, id, ctx)
@@ -1101,7 +1105,7 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 
 	netdev->min_mtu = ETH_MIN_MTU;
 	netdev->max_mtu = ZCNIC_FRAME_MAX - VLAN_ETH_HLEN;
-	zcnic_wr32(zd, ZCNIC_DEV_MAX_FRAME, netdev->mtu + VLAN_ETH_HLEN);
+	zcnic_write_max_frame(zd, netdev->mtu);
 
 	put_unaligned_le32(zcnic_rd32(zd, ZCNIC_DEV_MAC_LO), addr);
 	put_unaligned_le16(zcnic_rd32(zd, ZCNIC_DEV_MAC_HI) & 0xffff, addr + 4);

@@ -258,8 +258,7 @@ static int zcnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	if (err)
 		goto err_free_dev_irq;
 
-	zcnic_wr32(zd, ZCNIC_DEV_IRQ_MASK,
-		   ZCNIC_DEV_IRQ_LINK | ZCNIC_DEV_IRQ_QERR);
+	zcnic_wr32(zd, ZCNIC_DEV_IRQ_MASK, ZCNIC_DEV_IRQS);
 
 	/* No carrier until open has read the link state. */
 	netif_carrier_off(netdev);
