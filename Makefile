@@ -19,7 +19,7 @@ help:
 	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
 	@echo "make fuzz        DURATION=600 -- fuzz the device (libFuzzer, ASan, UBSan)"
 	@echo "make unit | qtest | qtest-san | qemu | rootfs | kernel | driver | guest-bins | clean"
-	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, KERNEL_SRC, GUEST_KERNEL=stock|debug|inject,"
+	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, KERNEL_SRC, GUEST_KERNEL=stock|debug|inject, ZCNIC_ACCEL=auto|kvm|tcg,"
 	@echo "           V=1, LOGDIR, LEVELS, GUEST_TESTS, KSFT_TESTS"
 
 deps:

@@ -2,7 +2,9 @@
 # Build everything a guest boot needs and print the zcnic-bed options that
 # point at it (shell-quoted, one line). GUEST_KERNEL=debug or inject boots
 # that kernel (scripts/build-kernel.sh) instead of the stock one; KERNEL_ARGS is
-# added to the guest kernel's command line.
+# added to the guest kernel's command line. The accelerator is KVM only where
+# a probe boot of that kernel passed (scripts/accel.sh; ZCNIC_ACCEL forces
+# one), TCG otherwise.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -18,7 +20,8 @@ debug|inject)
 *)	die "GUEST_KERNEL=${GUEST_KERNEL}: expected stock, debug or inject";;
 esac
 [ -n "${KERNEL_ARGS:-}" ] && kargs+=(--append "$KERNEL_ARGS")
-printf '%q ' --qemu "$bld/qemu-system-x86_64" "${kargs[@]}" \
+accel=$("$ZCNIC_TOP/scripts/accel.sh" "$bld/qemu-system-x86_64" "${kargs[1]}")
+printf '%q ' --qemu "$bld/qemu-system-x86_64" --accel "$accel" "${kargs[@]}" \
 	--root "$root.img" --module "$ko" --guest-bin "$bin" \
 	--host-traffic "$ZCNIC_CACHE/host-bin/$(cat "$ZCNIC_TOP/tests/tools/zcnic-traffic.c" \
 		"$ZCNIC_TOP/tests/lib/pattern.h" | key_of)/zcnic-traffic"

@@ -69,7 +69,7 @@ splice "$src/tests/qtest/meson.build" \
 conf=(--python=/usr/bin/python3 --target-list=x86_64-softmmu
 	--disable-download --disable-install-blobs --disable-docs
 	--without-default-features --without-default-devices
-	--with-devices-x86_64=zcnic --enable-tcg --enable-slirp
+	--with-devices-x86_64=zcnic --enable-tcg --enable-kvm --enable-slirp
 	--disable-werror
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu)
 [ $sanitize = 1 ] && conf+=(--enable-asan --enable-ubsan)

@@ -100,7 +100,8 @@ for level in $LEVELS; do
 	guest-debug)
 		say "[$i/$nlevels] level guest-debug: guest tests on the debug kernel: $GUEST_DEBUG_TESTS"
 		# the debug kernel receives at about 1 MB/s under TCG
-		GUEST_KERNEL=debug run_bed guest-debug --tests "$GUEST_DEBUG_TESTS" --env LIFECYCLE_MB=16 --env RECOVERY_MB=8 ||
+		GUEST_KERNEL=debug run_bed guest-debug --tests "$GUEST_DEBUG_TESTS" \
+			--tcg-env LIFECYCLE_MB=16 --tcg-env RECOVERY_MB=8 ||
 			interrupted
 		;;
 	*)

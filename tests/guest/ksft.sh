@@ -36,6 +36,8 @@ for t in "$@"; do
 		# 2 MB burst at MSS 1448 needs more than the 1024 CQEs iou-zcrx's
 		# ring holds if TCG keeps the receiver off the CPU meanwhile
 		# (-ENOSPC ends the test). Jumbo frames bound the burst below that.
+		# With KVM the test runs as written.
+		[ "${ZCNIC_ACCEL:-tcg}" = tcg ] &&
 		ip link set "$if0" mtu 9000 && ip -n ns-remote link set "$if1" mtu 9000 &&
 			undo="ip link set $if0 mtu 1500 && ip -n ns-remote link set $if1 mtu 1500"
 		;;
