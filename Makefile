@@ -7,7 +7,7 @@ export ZCNIC_V ?= $(V)
 export MAKE_TARGET = $(firstword $(MAKECMDGOALS))
 S := $(CURDIR)/scripts
 
-.PHONY: run ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san guest-test test demo fuzz clean distclean help
+.PHONY: bench run ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san guest-test test demo fuzz clean distclean help
 
 all: qemu driver guest-bins
 
@@ -18,6 +18,7 @@ help:
 	@echo "make run         CMD='ethtool -l eth0' [TOPOLOGY=loop] -- one command in a fresh guest"
 	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
 	@echo "make fuzz        DURATION=600 -- fuzz the device (libFuzzer, ASan, UBSan)"
+	@echo "make bench       BENCH_MB=128 BENCH_REPS=5 -- zcnic vs virtio-net and e1000e, docs/benchmarks.md"
 	@echo "make unit | qtest | qtest-san | qemu | rootfs | kernel | driver | guest-bins | clean"
 	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, KERNEL_SRC, GUEST_KERNEL=stock|debug|inject, ZCNIC_ACCEL=auto|kvm|tcg,"
 	@echo "           V=1, LOGDIR, LEVELS, GUEST_TESTS, KSFT_TESTS"
@@ -57,6 +58,11 @@ guest-test:
 
 test:
 	@$(S)/run-tests.sh
+
+# zcnic against virtio-net and e1000e in one run: docs/benchmarks.md and
+# its chart (BENCH_MB, BENCH_REPS); reported, never asserted
+bench:
+	@$(S)/bench.sh
 
 # libFuzzer on the device (QEMU generic-fuzz); DURATION seconds, default 600
 fuzz: deps

@@ -37,6 +37,11 @@ GUEST_V6 = "fd00:5a43::2"
 GUEST_MAC = "52:54:00:5a:43:02"
 PEER_MAC = "52:54:00:5a:43:03"
 TAP = "zctap0"
+# the bench topology's comparison NICs: (tap, host address, guest address,
+# guest MAC, QEMU device). virtio-net without vhost: QEMU moves its frames,
+# as it does zcnic's.
+BENCH_NICS = [("zctap1", "198.18.1.1", "198.18.1.2", "52:54:00:5a:43:12", "virtio-net-pci"),
+              ("zctap2", "198.18.2.1", "198.18.2.2", "52:54:00:5a:43:22", "e1000e")]
 
 
 def log(msg):
@@ -186,13 +191,18 @@ class Bed:
         self.remove_stale_namespaces()
         self._ip("netns", "add", self.netns)
         self._ns("ip", "link", "set", "lo", "up")
-        if self.topology == "host":
+        if self.topology in ("host", "bench"):
             self._ns("sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0")
             self._ns("sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0")
             self._ns("ip", "tuntap", "add", "dev", TAP, "mode", "tap")
             self._ns("ip", "addr", "add", f"{HOST_V4}/24", "dev", TAP)
             self._ns("ip", "addr", "add", f"{HOST_V6}/64", "dev", TAP, "nodad")
             self._ns("ip", "link", "set", TAP, "up")
+        if self.topology == "bench":
+            for tap, host, _, _, _ in BENCH_NICS:
+                self._ns("ip", "tuntap", "add", "dev", tap, "mode", "tap")
+                self._ns("ip", "addr", "add", f"{host}/24", "dev", tap)
+                self._ns("ip", "link", "set", tap, "up")
 
     def teardown_net(self):
         remove_netns(self.netns)
@@ -252,9 +262,15 @@ class Bed:
                "-device", "virtio-rng-pci"]
         if self.initrd:
             cmd += ["-initrd", self.initrd]
-        if self.topology == "host":
+        if self.topology in ("host", "bench"):
             cmd += ["-netdev", f"tap,id=n0,ifname={TAP},script=no,downscript=no",
                     "-device", f"zcnic,id=nic0,netdev=n0,mac={GUEST_MAC}"]
+        if self.topology == "bench":
+            # the NICs zcnic is compared with, each on a tap of its own (no
+            # option ROM: the guest boots its kernel directly)
+            for i, (tap, _, _, mac, model) in enumerate(BENCH_NICS, 1):
+                cmd += ["-netdev", f"tap,id=n{i},ifname={tap},script=no,downscript=no,vhost=off",
+                        "-device", f"{model},id=nic{i},netdev=n{i},mac={mac},romfile="]
         elif self.topology == "loop":
             # 16 queue pairs: rss_ctx.py asks for 2 + 2 * contexts queues.
             # Under TCG, x-nobuf=hold: a port short of buffers holds frames
@@ -267,8 +283,8 @@ class Bed:
                     "-device", f"zcnic,id=nic0,netdev=p0,mac={GUEST_MAC},{opts}",
                     "-netdev", "hubport,id=p1,hubid=0",
                     "-device", f"zcnic,id=nic1,netdev=p1,mac={PEER_MAC},{opts}"]
-        else:
-            raise BedError(f"unknown topology {self.topology!r} (host or loop)")
+        elif self.topology not in ("host", "bench"):
+            raise BedError(f"unknown topology {self.topology!r} (host, loop or bench)")
         return cmd + self.qemu_args
 
     def start(self):
@@ -362,6 +378,12 @@ class Bed:
                 job[0].terminate()
                 return self._finish_job(job, 10)
             return 2, f"no job {args[0]}"
+        if op == "cpu":
+            # QEMU's CPU time so far (all its threads), for cost per byte
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks = os.sysconf("SC_CLK_TCK")
+            return 0, f"{(int(fields[11]) + int(fields[12])) / ticks:.2f}"
         if op == "qom-get":
             return 0, json.dumps(self.qmp.cmd("qom-get", path=args[0], property=args[1]))
         if op == "qom-set":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the host packages the build needs, from bookworm and
 # bookworm-backports only. Idempotent: does nothing when all are present.
-# --fuzz adds what the fuzzing build needs.
+# --fuzz adds what the fuzzing build needs, --bench what make bench needs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +15,8 @@ BASE_PKGS=(build-essential ninja-build pkgconf libglib2.0-dev zlib1g-dev
 BPO_PKGS=(meson python3-pycotap)
 # make fuzz: clang with libFuzzer and the sanitizer runtimes
 [ "${1:-}" = --fuzz ] && BASE_PKGS+=(clang libclang-rt-14-dev)
+# make bench: its chart
+[ "${1:-}" = --bench ] && BASE_PKGS+=(gnuplot-nox)
 
 missing=()
 for p in "${BASE_PKGS[@]}"; do

@@ -152,7 +152,7 @@ def zcnic_accel_forces_either_and_rejects_anything_else():
 @case
 def the_bed_command_line_follows_the_accelerator():
     with tempfile.TemporaryDirectory() as d:
-        for topo in ("host", "loop"):
+        for topo in ("host", "loop", "bench"):
             for accel, want, hold in (("tcg", ["-accel", "tcg,thread=multi", "-cpu", "max"], True),
                                       ("kvm", ["-accel", "kvm", "-cpu", "host"], False)):
                 b = bedlib.Bed("qemu", "vmlinuz", "", "root.img", d, topology=topo, accel=accel)
