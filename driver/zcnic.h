@@ -120,6 +120,7 @@ struct zcnic_dev {
 	bool hds;
 	u32 hds_thresh;
 	bool rx_pack;
+	bool gro_hw;		/* NETIF_F_GRO_HW as the rings are to have it */
 	u32 itr_usecs;
 
 	struct zcnic_q_vector *qv[ZCNIC_MAX_QUEUES];
@@ -199,6 +200,7 @@ extern const struct netdev_stat_ops zcnic_stat_ops;
 /* zcnic_ethtool.c */
 void zcnic_set_ethtool_ops(struct net_device *netdev);
 void zcnic_ntuple_clear_all(struct zcnic_dev *zd);
+int zcnic_restart_rx_queues(struct zcnic_dev *zd);
 void zcnic_ntuple_restore(struct zcnic_dev *zd);
 
 /* zcnic_queue.c */

@@ -858,6 +858,8 @@ static const struct {
 	{ "hw_csum_bad",	ZCNIC_RXQ_STAT_CSUM_BAD },
 	{ "hw_split",		ZCNIC_RXQ_STAT_SPLIT },
 	{ "hw_drop_steer",	ZCNIC_RXQ_STAT_DROP_STEER },
+	{ "hw_gro_pkts",	ZCNIC_RXQ_STAT_GRO_PKTS },
+	{ "hw_gro_segs",	ZCNIC_RXQ_STAT_GRO_SEGS },
 };
 
 /* Device-wide counters, in the order of struct zcnic_reset_stats. */
@@ -1131,7 +1133,7 @@ static u32 zcnic_get_priv_flags(struct net_device *netdev)
 /* Restart the running RX queues through the queue management ops: a queue
  * bound to a memory provider stays bound, the others keep their traffic.
  */
-static int zcnic_restart_rx_queues(struct zcnic_dev *zd)
+int zcnic_restart_rx_queues(struct zcnic_dev *zd)
 {
 	struct net_device *netdev = zd->netdev;
 	unsigned int q;

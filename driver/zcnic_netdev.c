@@ -258,9 +258,22 @@ static int zcnic_set_features(struct net_device *netdev,
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
 	netdev_features_t changed = netdev->features ^ features;
+	int err;
 
 	if ((changed & NETIF_F_NTUPLE) && !(features & NETIF_F_NTUPLE))
 		zcnic_ntuple_clear_all(zd);
+
+	if (changed & NETIF_F_GRO_HW) {
+		/* RXQ_CTRL.GRO is latched when a ring starts: restart them */
+		zd->gro_hw = features & NETIF_F_GRO_HW;
+		err = zcnic_restart_rx_queues(zd);
+		if (err) {
+			zd->gro_hw = !zd->gro_hw;
+			if (zcnic_restart_rx_queues(zd))
+				zcnic_request_reset(zd, 0, true);
+			return err;
+		}
+	}
 
 	return 0;
 }
@@ -988,6 +1001,10 @@ static void zcnic_get_queue_stats_rx(struct net_device *netdev, int idx,
 	rx->csum_unnecessary = c.csum_unnecessary;
 	rx->csum_none = c.csum_none;
 	rx->csum_bad = c.csum_bad;
+	rx->hw_gro_packets = c.gro_packets;
+	rx->hw_gro_bytes = c.gro_bytes;
+	rx->hw_gro_wire_packets = c.gro_wire_packets;
+	rx->hw_gro_wire_bytes = c.gro_wire_bytes;
 
 	zcnic_hw_stats_update(zd);
 	spin_lock_irqsave(&zd->stats_lock, flags);
@@ -1032,6 +1049,10 @@ static void zcnic_get_base_stats(struct net_device *netdev,
 	rx->csum_unnecessary = zd->rx_base.csum_unnecessary;
 	rx->csum_none = zd->rx_base.csum_none;
 	rx->csum_bad = zd->rx_base.csum_bad;
+	rx->hw_gro_packets = zd->rx_base.gro_packets;
+	rx->hw_gro_bytes = zd->rx_base.gro_bytes;
+	rx->hw_gro_wire_packets = zd->rx_base.gro_wire_packets;
+	rx->hw_gro_wire_bytes = zd->rx_base.gro_wire_bytes;
 	/* Overruns of queues not in use (the others report their own), and
 	 * the steering drops, which happen before any queue is chosen.
 	 */
@@ -1095,7 +1116,11 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 			      NETIF_F_RXHASH;
 	if (zd->num_ntuple)
 		netdev->hw_features |= NETIF_F_NTUPLE;
+	/* coalesced receives (RXQ_CTRL.GRO) came with device version 1.3 */
+	if (FIELD_GET(ZCNIC_DEV_VERSION_MINOR, zcnic_rd32(zd, ZCNIC_DEV_VERSION)) >= 3)
+		netdev->hw_features |= NETIF_F_GRO_HW;
 	netdev->features = netdev->hw_features | NETIF_F_HIGHDMA;
+	zd->gro_hw = netdev->features & NETIF_F_GRO_HW;
 	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA;
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	/* Memory provider buffers can be sent as they are (devmem TX). */

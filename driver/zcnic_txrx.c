@@ -33,9 +33,14 @@
 #define ZCNIC_REFILL_RETRY_MIN_MS	1
 #define ZCNIC_REFILL_RETRY_MAX_MS	128
 
-/* A frame never needs more fragments than an skb can hold. */
+/* A frame never needs more fragments than an skb can hold, a coalesced one
+ * starting late in a packed buffer included.
+ */
 static_assert(DIV_ROUND_UP(ZCNIC_FRAME_MAX, 1 << ZCNIC_PAY_SHIFT_MIN) + 1 <=
 	      MAX_SKB_FRAGS);
+static_assert(DIV_ROUND_UP((1 << ZCNIC_PAY_SHIFT_MIN) - ZCNIC_PAY_ALIGN +
+			   ZCNIC_GRO_FRAME_MAX - ETH_HLEN,
+			   1 << ZCNIC_PAY_SHIFT_MIN) <= MAX_SKB_FRAGS);
 static_assert(sizeof(struct zcnic_rx_counters) % sizeof(u64) == 0);
 static_assert(sizeof(struct zcnic_tx_counters) % sizeof(u64) == 0);
 
@@ -411,6 +416,7 @@ int zcnic_rx_ring_alloc(struct zcnic_dev *zd, unsigned int idx,
 	rx->hds = zd->hds;
 	rx->hds_thresh = zd->hds_thresh;
 	rx->pack = zd->rx_pack;
+	rx->gro = zd->gro_hw;
 
 	pp = zcnic_create_pool(zd, idx, 0, size, 0);
 	if (IS_ERR(pp)) {
@@ -526,6 +532,8 @@ static u32 zcnic_rx_ctrl(const struct zcnic_rx_ring *rx)
 		ctrl |= ZCNIC_RXQ_CTRL_HDS;
 	if (rx->pack)
 		ctrl |= ZCNIC_RXQ_CTRL_PACK;
+	if (rx->gro)
+		ctrl |= ZCNIC_RXQ_CTRL_GRO;
 
 	return ctrl;
 }
@@ -702,7 +710,7 @@ static unsigned int zcnic_rx_pay_span(const struct zcnic_rx_ring *rx, u32 idx,
 		return 0;
 
 	nbufs = DIV_ROUND_UP(off + len, buf_len);
-	if (nbufs > rx->pbr_tail - rx->pbr_head)
+	if (nbufs > rx->pbr_tail - rx->pbr_head || nbufs > MAX_SKB_FRAGS)
 		return 0;
 
 	return nbufs;
@@ -832,6 +840,30 @@ static void zcnic_rx_bad_cmpl(struct zcnic_q_vector *qv,
  *
  * Return: false if the completion was bad.
  */
+/*
+ * A coalesced receive: as for a GSO packet, the stack needs the segment
+ * size (else it is a frame over the MTU) and how many wire segments it
+ * stands for.  The device reported its checksum.
+ */
+static void zcnic_rx_gro(struct sk_buff *skb, const struct zcnic_rx_cmpl *cmpl,
+			 u32 flags, struct zcnic_rx_counters *acc)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	u16 segs = le16_to_cpu(cmpl->gro_segs);
+	u32 hdr_len = le16_to_cpu(cmpl->hdr_len);
+
+	shinfo->gso_type = FIELD_GET(ZCNIC_RCD_L3, flags) == ZCNIC_RCD_L3_IPV4 ?
+			   SKB_GSO_TCPV4 : SKB_GSO_TCPV6;
+	shinfo->gso_size = le16_to_cpu(cmpl->gro_mss);
+	shinfo->gso_segs = segs;
+
+	acc->gro_packets++;
+	acc->gro_bytes += skb->len;
+	acc->gro_wire_packets += segs;
+	/* each segment on the wire carried the headers again */
+	acc->gro_wire_bytes += skb->len + (u64)(segs - 1) * hdr_len;
+}
+
 static bool zcnic_rx_one(struct zcnic_q_vector *qv,
 			 const struct zcnic_rx_cmpl *cmpl, u32 flags,
 			 struct zcnic_rx_counters *acc)
@@ -842,13 +874,24 @@ static bool zcnic_rx_one(struct zcnic_q_vector *qv,
 	u32 pay_off = le32_to_cpu(cmpl->pay_off);
 	u32 pay_len = le32_to_cpu(cmpl->pay_len);
 	struct zcnic_rx_ring *rx = &qv->rx;
+	u32 frame_max = ZCNIC_FRAME_MAX;
 	struct zcnic_rx_hdr_buf *hb;
 	unsigned int nbufs = 0;
 	struct sk_buff *skb;
 
+	if (flags & ZCNIC_RCD_GRO) {
+		/* only a ring that asked for them, only TCP, >= 2 segments */
+		if (!rx->gro || FIELD_GET(ZCNIC_RCD_L4, flags) != ZCNIC_RCD_L4_TCP ||
+		    FIELD_GET(ZCNIC_RCD_L3, flags) == ZCNIC_RCD_L3_OTHER ||
+		    le16_to_cpu(cmpl->gro_segs) < 2 || !le16_to_cpu(cmpl->gro_mss)) {
+			zcnic_rx_bad_cmpl(qv, cmpl, acc);
+			return false;
+		}
+		frame_max = ZCNIC_GRO_FRAME_MAX;
+	}
 	if (hdr_idx != (rx->hbr_head & rx->size_mask) ||
 	    hdr_len < ETH_HLEN || hdr_len > ZCNIC_RX_HDR_BUF_LEN ||
-	    pay_len > ZCNIC_FRAME_MAX - hdr_len) {
+	    pay_len > frame_max - hdr_len) {
 		zcnic_rx_bad_cmpl(qv, cmpl, acc);
 		return false;
 	}
@@ -884,6 +927,8 @@ static bool zcnic_rx_one(struct zcnic_q_vector *qv,
 
 	acc->packets++;
 	acc->bytes += skb->len;
+	if (flags & ZCNIC_RCD_GRO)
+		zcnic_rx_gro(skb, cmpl, flags, acc);
 
 	skb_record_rx_queue(skb, qv->idx);
 	skb->protocol = eth_type_trans(skb, qv->zd->netdev);

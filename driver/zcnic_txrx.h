@@ -49,6 +49,10 @@ struct zcnic_rx_counters {
 	u64 split;
 	u64 hdr_overflow;
 	u64 hdr_refill;		/* header buffers allocated after ring setup */
+	u64 gro_packets;	/* coalesced receives (RCD_GRO) ... */
+	u64 gro_bytes;
+	u64 gro_wire_packets;	/* ... and the segments they stand for */
+	u64 gro_wire_bytes;
 };
 
 struct zcnic_tx_counters {
@@ -136,6 +140,7 @@ struct zcnic_rx_ring {
 	u8 pay_shift;
 	bool hds;
 	bool pack;
+	bool gro;		/* RXQ_CTRL.GRO: coalesced receives */
 	bool live;
 	bool stuck;
 	bool starved;

@@ -78,6 +78,11 @@ static inline uint32_t zcnic_field_prep(uint32_t mask, uint32_t val)
 #define ZCNIC_HDR_BUF_MAX	4096
 #define ZCNIC_FRAME_MIN		60	/* shorter frames are padded */
 #define ZCNIC_FRAME_MAX		16384	/* largest frame, either direction */
+/* Largest coalesced receive (RXQ_CTRL.GRO), headers included: an IP
+ * datagram of 64 KiB and its link header.  Its payload never needs more
+ * than 17 payload buffers.
+ */
+#define ZCNIC_GRO_FRAME_MAX	65600
 #define ZCNIC_RSS_KEY_LEN	40
 #define ZCNIC_RSS_INDIR_SIZE	128
 #define ZCNIC_RSS_CTXS		8	/* context 0 (default) + 7 extra */
@@ -99,7 +104,9 @@ static inline uint32_t zcnic_field_prep(uint32_t mask, uint32_t val)
 #define ZCNIC_DEV_VERSION_MINOR		ZCNIC_GENMASK(15, 0)
 #define ZCNIC_DEV_VERSION_MAJOR		ZCNIC_GENMASK(31, 16)
 #define ZCNIC_VERSION_MAJOR	1
-#define ZCNIC_VERSION_MINOR	2	/* 1: RSS_FIELDS, 2: QP_IRQ_CTRL.SWINT */
+#define ZCNIC_VERSION_MINOR	3	/* 1: RSS_FIELDS, 2: QP_IRQ_CTRL.SWINT,
+					 * 3: RXQ_CTRL.GRO (large receive)
+					 */
 #define ZCNIC_DEV_CAPS		0x0008		/* RO */
 #define ZCNIC_DEV_CAPS_QUEUES		ZCNIC_GENMASK(7, 0)	/* queue pairs */
 #define ZCNIC_DEV_CAPS_RSS_CTXS		ZCNIC_GENMASK(11, 8)
@@ -249,6 +256,11 @@ enum {
 #define ZCNIC_RXQ_CTRL_ENABLE		ZCNIC_BIT(0)
 #define ZCNIC_RXQ_CTRL_HDS		ZCNIC_BIT(1)	/* header/data split */
 #define ZCNIC_RXQ_CTRL_PACK		ZCNIC_BIT(2)	/* pack payloads */
+/* Hardware GRO: TCP segments the backend hands over already coalesced
+ * (a tap's offloaded frames) arrive as one completion with RCD_GRO, its
+ * segment count and size; without it such a frame is dropped.  (v1.3)
+ */
+#define ZCNIC_RXQ_CTRL_GRO		ZCNIC_BIT(3)
 #define ZCNIC_RXQ_STATUS	0x04		/* RO */
 #define ZCNIC_RXQ_STATUS_ENABLED	ZCNIC_BIT(0)
 #define ZCNIC_RXQ_STATUS_ERROR		ZCNIC_BIT(1)	/* stopped on a guest error */
@@ -309,6 +321,8 @@ enum {
 #define ZCNIC_RXQ_STAT_CSUM_BAD	0xd0
 #define ZCNIC_RXQ_STAT_SPLIT	0xd4		/* packets split at L4 payload */
 #define ZCNIC_RXQ_STAT_DROP_STEER 0xd8		/* dropped by steering */
+#define ZCNIC_RXQ_STAT_GRO_PKTS	0xdc		/* completions with RCD_GRO (v1.3) */
+#define ZCNIC_RXQ_STAT_GRO_SEGS	0xf0		/* wire segments in them (v1.3) */
 #define ZCNIC_TXQ_STAT_PKTS	0xe0
 #define ZCNIC_TXQ_STAT_BYTES	0xe4
 #define ZCNIC_TXQ_STAT_ERRS	0xe8
@@ -354,7 +368,9 @@ struct zcnic_rx_cmpl {
 	zcnic_le32 pay_off;
 	zcnic_le32 pay_len;
 	zcnic_le32 flags;
-	zcnic_le32 rsvd[2];
+	zcnic_le16 gro_segs;	/* RCD_GRO: TCP segments coalesced (>= 2) */
+	zcnic_le16 gro_mss;	/* RCD_GRO: their payload size, the last's <= */
+	zcnic_le32 rsvd;
 };
 ZCNIC_STATIC_ASSERT(sizeof(struct zcnic_rx_cmpl) == 32, "rx cmpl size");
 
@@ -392,6 +408,11 @@ enum {
 };
 #define ZCNIC_RCD_VLAN		ZCNIC_BIT(14)	/* frame carried an 802.1Q tag (kept in the frame) */
 #define ZCNIC_RCD_NTUPLE	ZCNIC_BIT(15)	/* steered by an ntuple rule */
+/* A coalesced TCP receive (RXQ_CTRL.GRO): GRO_SEGS segments of GRO_MSS
+ * payload bytes under one set of headers, whose IP length covers them all;
+ * its checksum is reported good (v1.3)
+ */
+#define ZCNIC_RCD_GRO		ZCNIC_BIT(16)
 
 /* TX descriptor: one per buffer of a frame; EOP on the frame's last. */
 struct zcnic_tx_desc {

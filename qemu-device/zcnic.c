@@ -257,6 +257,12 @@ static char *zcnic_get_stats(Object *obj, Error **errp)
     return zcnic_core_stats_json(&s->core);
 }
 
+/* Whether the backend currently hands over coalesced TCP frames. */
+static bool zcnic_get_backend_gro(Object *obj, Error **errp)
+{
+    return ZCNIC(obj)->core.backend_gro;
+}
+
 static void zcnic_add_queue_props(ZcnicState *s)
 {
     Object *obj = OBJECT(s);
@@ -286,6 +292,11 @@ static void zcnic_add_queue_props(ZcnicState *s)
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "dma-errors", &c->dma_errors,
                                    OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-gso-drops", &c->rx_gso_drops,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "rx-bad-vnet", &c->rx_bad_vnet,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_bool(obj, "backend-gro", zcnic_get_backend_gro, NULL);
 
     for (q = 0; q < s->queues; q++) {
         g_autofree char *rs = g_strdup_printf("rx%u-status", q);
@@ -303,6 +314,8 @@ static void zcnic_add_queue_props(ZcnicState *s)
         ZCNIC_Q_PROP("rx", "split", c->rxq[q].split);
         ZCNIC_Q_PROP("rx", "data", c->rxq[q].data);
         ZCNIC_Q_PROP("rx", "drop-steer", c->rxq[q].drop_steer);
+        ZCNIC_Q_PROP("rx", "gro-pkts", c->rxq[q].gro_pkts);
+        ZCNIC_Q_PROP("rx", "gro-segs", c->rxq[q].gro_segs);
         ZCNIC_Q_PROP("tx", "pkts", c->txq[q].pkts);
         ZCNIC_Q_PROP("tx", "bytes", c->txq[q].bytes);
         ZCNIC_Q_PROP("tx", "errs", c->txq[q].errs);

@@ -25,6 +25,7 @@
 #include "hw/pci/pci_device.h"
 #include "system/dma.h"
 #include "net_rx_pkt.h"
+#include "standard-headers/linux/virtio_net.h"
 #include "zcnic_core.h"
 #include "trace.h"
 
@@ -34,7 +35,7 @@
 
 /* Payload buffers a single frame can touch: the open one + scatter. */
 #define ZCNIC_RX_MAX_PAY_BUFS \
-    (ZCNIC_FRAME_MAX / (1u << ZCNIC_PAY_SHIFT_MIN) + 1)
+    (ZCNIC_GRO_FRAME_MAX / (1u << ZCNIC_PAY_SHIFT_MIN) + 1)
 
 typedef enum {
     ZCNIC_RX_DONE,
@@ -58,6 +59,8 @@ typedef struct ZcnicRxInfo {
     uint16_t sport;
     uint16_t dport;
     uint32_t csum;          /* ZCNIC_RCD_CSUM_* */
+    uint32_t gro_segs;      /* > 1: a coalesced TCP frame of ... */
+    uint32_t gro_mss;       /* ... segments of this many payload bytes */
 } ZcnicRxInfo;
 
 typedef struct ZcnicSteer {
@@ -67,6 +70,8 @@ typedef struct ZcnicSteer {
     uint32_t hash;
     uint32_t hash_type;     /* ZCNIC_RSS_TYPE_* */
 } ZcnicSteer;
+
+static void zcnic_backend_offloads(ZcnicCore *c);
 
 static inline uint32_t zf_get(uint32_t mask, uint32_t reg)
 {
@@ -332,12 +337,14 @@ static void zcnic_clear_counters(ZcnicCore *c)
     c->rx_fault_drops = c->rx_held = c->dma_faults = c->dev_irqs = 0;
     c->dma_errors = 0;
     c->tx_waits = 0;
+    c->rx_gso_drops = c->rx_bad_vnet = 0;
     for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
         ZcnicRxQueue *rq = &c->rxq[q];
         ZcnicTxQueue *tq = &c->txq[q];
 
         rq->pkts = rq->bytes = rq->nobuf = rq->nocmpl = 0;
         rq->csum_bad = rq->split = rq->data = rq->drop_steer = 0;
+        rq->gro_pkts = rq->gro_segs = 0;
         tq->pkts = tq->bytes = tq->errs = 0;
         c->irq[q].sent = c->irq[q].lost = c->irq[q].swint = 0;
     }
@@ -374,6 +381,7 @@ zcnic_rxq_error(ZcnicCore *c, uint32_t q, uint32_t code, const char *fmt, ...)
                  zf_prep(ZCNIC_RXQ_STATUS_ERRCODE, code);
     rq->pay_open = false;
     trace_zcnic_queue_error("rx", q, code);
+    zcnic_backend_offloads(c);
     zcnic_dev_irq_raise(c, ZCNIC_DEV_IRQ_QERR);
 }
 
@@ -394,13 +402,39 @@ zcnic_txq_error(ZcnicCore *c, uint32_t q, uint32_t code, const char *fmt, ...)
     zcnic_dev_irq_raise(c, ZCNIC_DEV_IRQ_QERR);
 }
 
+/*
+ * Ask a virtio-net-header backend for coalesced TCP frames (and frames
+ * with the checksum left to us) exactly while some enabled RX queue takes
+ * them (RXQ_CTRL.GRO); otherwise the backend segments and checksums them
+ * itself.  Called whenever an RX queue starts or stops.
+ */
+static void zcnic_backend_offloads(ZcnicCore *c)
+{
+    bool want = false;
+    uint32_t q, i;
+
+    for (q = 0; c->vnet && q < c->num_queues; q++) {
+        want |= zcnic_rxq_enabled(c, q) && c->rxq[q].gro;
+    }
+    if (want == c->backend_gro || !c->nic) {
+        return;
+    }
+    c->backend_gro = want;
+    for (i = 0; i < MAX(c->nic->conf->peers.queues, 1); i++) {
+        qemu_set_offload(qemu_get_subqueue(c->nic, i)->peer,
+                         want, want, want, 0, 0, 0, 0);
+    }
+    trace_zcnic_backend_gro(want);
+}
+
 static void zcnic_rxq_enable(ZcnicCore *c, uint32_t q, uint32_t ctrl)
 {
     ZcnicRxQueue *rq = &c->rxq[q];
     uint32_t hdr_len = zf_get(ZCNIC_RXQ_BUF_CFG_HDR_LEN, rq->buf_cfg);
     uint32_t shift = zf_get(ZCNIC_RXQ_BUF_CFG_PAY_SHIFT, rq->buf_cfg);
 
-    rq->ctrl = ctrl & (ZCNIC_RXQ_CTRL_HDS | ZCNIC_RXQ_CTRL_PACK);
+    rq->ctrl = ctrl & (ZCNIC_RXQ_CTRL_HDS | ZCNIC_RXQ_CTRL_PACK |
+                       ZCNIC_RXQ_CTRL_GRO);
     if (c->fault_rxq_enable_fail) {
         c->fault_rxq_enable_fail--;
         trace_zcnic_fault("rxq-enable", q);
@@ -446,6 +480,7 @@ static void zcnic_rxq_enable(ZcnicCore *c, uint32_t q, uint32_t ctrl)
     rq->rcq_head = rq->rcq_tail = 0;
     rq->gen = true;
     rq->pack = ctrl & ZCNIC_RXQ_CTRL_PACK;
+    rq->gro = ctrl & ZCNIC_RXQ_CTRL_GRO;
     rq->hdr_buf_len = hdr_len;
     rq->pay_buf_len = 1u << shift;
     rq->pay_open = false;
@@ -454,7 +489,8 @@ static void zcnic_rxq_enable(ZcnicCore *c, uint32_t q, uint32_t ctrl)
     trace_zcnic_rxq_ring(q, "pbr", rq->pbr_base, rq->pbr_size);
     trace_zcnic_rxq_ring(q, "rcq", rq->rcq_base, rq->rcq_size);
     trace_zcnic_rxq_enable(q, hdr_len, rq->pay_buf_len,
-                           ctrl & ZCNIC_RXQ_CTRL_HDS, rq->pack);
+                           ctrl & ZCNIC_RXQ_CTRL_HDS, rq->pack, rq->gro);
+    zcnic_backend_offloads(c);
 }
 
 static void zcnic_rxq_stop(ZcnicCore *c, uint32_t q)
@@ -469,6 +505,7 @@ static void zcnic_rxq_stop(ZcnicCore *c, uint32_t q)
     rq->status &= ~ZCNIC_RXQ_STATUS_ENABLED;
     rq->pay_open = false;
     trace_zcnic_rxq_stop(q);
+    zcnic_backend_offloads(c);
 }
 
 static void zcnic_txq_enable(ZcnicCore *c, uint32_t q)
@@ -553,7 +590,8 @@ static bool zcnic_rx_addr_ok(ZcnicCore *c, const uint8_t *frame)
  * followed by a sane IPv4/IPv6 header is "other": no split, no checksum,
  * no L4 hash.
  */
-static void zcnic_rx_classify(ZcnicCore *c, uint32_t len, ZcnicRxInfo *info)
+static void zcnic_rx_classify(ZcnicCore *c, uint32_t len, bool l4_csum_set,
+                              ZcnicRxInfo *info)
 {
     const uint8_t *f = c->rx_frame;
     struct iovec iov = { .iov_base = c->rx_frame, .iov_len = len };
@@ -643,7 +681,9 @@ static void zcnic_rx_classify(ZcnicCore *c, uint32_t len, ZcnicRxInfo *info)
         net_rx_pkt_validate_l3_csum(c->rx_pkt, &valid) && !valid) {
         info->csum = ZCNIC_RCD_CSUM_BAD;
     }
-    if (info->l4 == ZCNIC_RCD_L4_UDP && !lduw_be_p(f + info->l4_off + 6)) {
+    if (l4_csum_set) {
+        /* the device wrote the L4 checksum itself (zcnic_rx_vnet) */
+    } else if (info->l4 == ZCNIC_RCD_L4_UDP && !lduw_be_p(f + info->l4_off + 6)) {
         /* no checksum: allowed over IPv4 only (RFC 768, RFC 8200) */
         if (info->l3 == ZCNIC_RCD_L3_IPV6) {
             info->csum = ZCNIC_RCD_CSUM_BAD;
@@ -964,6 +1004,12 @@ static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
     }
     pay_len = info->len - sp;
     zcnic_pay_plan(rq, pay_len, &plan);
+    if (plan.new_bufs > ZCNIC_RX_MAX_PAY_BUFS) {
+        /* only a coalesced frame into a short header buffer gets here */
+        c->rx_oversize++;
+        trace_zcnic_rx_drop(q, "too-many-buffers", info->len);
+        return ZCNIC_RX_DROPPED;
+    }
 
     /* Resources: one header buffer, the payload buffers, one slot. */
     if (((rq->hbr_tail - rq->hbr_head) & hmask) < 1) {
@@ -1060,6 +1106,9 @@ static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
     if (st->rule >= 0) {
         flags |= ZCNIC_RCD_NTUPLE;
     }
+    if (info->gro_segs > 1) {
+        flags |= ZCNIC_RCD_GRO;
+    }
     if (rq->gen) {
         flags |= ZCNIC_RCD_GEN;
     }
@@ -1078,10 +1127,14 @@ static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
     cd.pay_off = cpu_to_le32(pay_len ? plan.first_off : 0);
     cd.pay_len = cpu_to_le32(pay_len);
     cd.flags = cpu_to_le32(flags);
+    if (flags & ZCNIC_RCD_GRO) {
+        cd.gro_segs = cpu_to_le16(info->gro_segs);
+        cd.gro_mss = cpu_to_le16(info->gro_mss);
+    }
     cd_addr = rq->rcq_base + sizeof(cd) * (uint64_t)rq->rcq_tail;
     QEMU_BUILD_BUG_ON(offsetof(struct zcnic_rx_cmpl, flags) != 20);
     if (!zcnic_dma_write(c, cd_addr, &cd, 20) ||
-        !zcnic_dma_write(c, cd_addr + 24, &cd.rsvd, 8) ||
+        !zcnic_dma_write(c, cd_addr + 24, &cd.gro_segs, 8) ||
         !zcnic_dma_write(c, cd_addr + 20, &cd.flags, 4)) {
         zcnic_rxq_error(c, q, ZCNIC_QERR_DMA,
                         "completion write to 0x%" PRIx64 " failed", cd_addr);
@@ -1116,6 +1169,10 @@ static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
     if (info->csum == ZCNIC_RCD_CSUM_BAD) {
         rq->csum_bad++;
     }
+    if (flags & ZCNIC_RCD_GRO) {
+        rq->gro_pkts++;
+        rq->gro_segs += info->gro_segs;
+    }
     trace_zcnic_rx_frame(q, info->len, sp, pay_len, flags);
     zcnic_qp_event(c, q);
     return ZCNIC_RX_DONE;
@@ -1131,26 +1188,82 @@ bool zcnic_core_can_receive(ZcnicCore *c)
     return true;
 }
 
+/*
+ * The virtio-net header in front of a frame from a vnet backend: fill in a
+ * checksum the sender left to us (NEEDS_CSUM), and for a coalesced TCP
+ * frame (GSO) note its segment size.  *l4_csum_set says the L4 checksum is
+ * now right by construction.  False: a header that makes no sense for this
+ * frame, which is dropped.
+ */
+static bool zcnic_rx_vnet(ZcnicCore *c, const struct virtio_net_hdr *vh,
+                          uint32_t len, bool *l4_csum_set, uint32_t *gso_mss)
+{
+    uint8_t gso = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+    uint8_t *f = c->rx_frame;
+
+    *l4_csum_set = false;
+    *gso_mss = 0;
+    if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+        uint32_t start = lduw_le_p(&vh->csum_start);
+        uint32_t where = start + lduw_le_p(&vh->csum_offset);
+
+        if (where + 2 > len || start < ETH_HLEN) {
+            return false;
+        }
+        /* the field holds the pseudo-header sum, as for TX checksum offload */
+        stw_be_p(f + where,
+                 net_checksum_finish_nozero(net_checksum_add(len - start,
+                                                             f + start)));
+        *l4_csum_set = true;
+    }
+    switch (gso) {
+    case VIRTIO_NET_HDR_GSO_NONE:
+        return true;
+    case VIRTIO_NET_HDR_GSO_TCPV4:
+    case VIRTIO_NET_HDR_GSO_TCPV6:
+        *gso_mss = lduw_le_p(&vh->gso_size);
+        return *gso_mss != 0;
+    default:
+        return false;       /* UDP offloads are never asked for */
+    }
+}
+
 ssize_t zcnic_core_receive_iov(ZcnicCore *c, const struct iovec *iov,
                                int iovcnt)
 {
-    size_t size = iov_size(iov, iovcnt);
-    uint32_t len = size;
+    size_t total = iov_size(iov, iovcnt);
+    size_t skip = c->vnet ? sizeof(struct virtio_net_hdr) : 0;
+    struct virtio_net_hdr vh = {};
+    bool l4_csum_set = false;
+    uint32_t gso_mss = 0;
+    size_t size;
+    uint32_t len;
     ZcnicRxInfo info;
     ZcnicSteer st;
     ZcnicRxResult res;
 
     c->rx_frames++;
+    if (total < skip) {
+        c->rx_bad_vnet++;
+        return total;
+    }
+    size = total - skip;
+    len = size;
     if (!c->link_up) {
         c->rx_link_down++;
-        return size;
+        return total;
     }
-    if (size > c->max_frame) {
+    if (skip) {
+        iov_to_buf(iov, iovcnt, 0, &vh, sizeof(vh));
+    }
+    /* a coalesced frame's segments are each within max_frame (below) */
+    if (size > (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE ? ZCNIC_GRO_FRAME_MAX
+                                                     : c->max_frame)) {
         c->rx_oversize++;
         trace_zcnic_rx_drop(-1, "oversize", MIN(size, UINT32_MAX));
-        return size;
+        return total;
     }
-    iov_to_buf(iov, iovcnt, 0, c->rx_frame, len);
+    iov_to_buf(iov, iovcnt, skip, c->rx_frame, len);
     if (len < ETH_ZLEN) {
         memset(c->rx_frame + len, 0, ETH_ZLEN - len);
         len = ETH_ZLEN;
@@ -1158,24 +1271,46 @@ ssize_t zcnic_core_receive_iov(ZcnicCore *c, const struct iovec *iov,
     if (!zcnic_rx_addr_ok(c, c->rx_frame)) {
         c->rx_filtered++;
         trace_zcnic_rx_drop(-1, "address-filter", len);
-        return size;
+        return total;
     }
     if (zcnic_fault_hit(c, c->fault_drop_ppm)) {
         c->rx_fault_drops++;
         trace_zcnic_fault("rx-drop", 0);
-        return size;
+        return total;
+    }
+    if (skip && !zcnic_rx_vnet(c, &vh, len, &l4_csum_set, &gso_mss)) {
+        c->rx_bad_vnet++;
+        trace_zcnic_rx_drop(-1, "bad-vnet-header", len);
+        return total;
     }
 
-    zcnic_rx_classify(c, len, &info);
+    zcnic_rx_classify(c, len, l4_csum_set, &info);
+    if (gso_mss) {
+        /* one TCP segment of it must have fit a frame of its own */
+        if (info.l4 != ZCNIC_RCD_L4_TCP ||
+            info.l5_off + gso_mss > c->max_frame) {
+            c->rx_bad_vnet++;
+            trace_zcnic_rx_drop(-1, "bad-coalesced-frame", len);
+            return total;
+        }
+        info.gro_mss = gso_mss;
+        info.gro_segs = DIV_ROUND_UP(info.l4_pay_len, gso_mss);
+    }
     zcnic_rx_steer(c, &info, &st);
     trace_zcnic_rx_steer(st.queue, st.rule, st.ctx, st.hash, st.hash_type);
     if (st.queue < 0) {
         c->rxq[0].drop_steer++;
         trace_zcnic_rx_drop(-1, "steering", len);
-        return size;
+        return total;
+    }
+    if (info.gro_segs > 1 && !c->rxq[st.queue].gro) {
+        /* GRO went off on this queue with such frames still in flight */
+        c->rx_gso_drops++;
+        trace_zcnic_rx_drop(st.queue, "coalesced-without-gro", len);
+        return total;
     }
     res = zcnic_rx_deliver(c, st.queue, &info, &st);
-    return res == ZCNIC_RX_HOLD ? 0 : size;
+    return res == ZCNIC_RX_HOLD ? 0 : total;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1268,8 +1403,16 @@ static uint16_t zcnic_tx_frame(ZcnicCore *c, uint32_t q,
 
     if (c->link_up && nic) {
         sq = zcnic_tx_subq(c, q);
-        if (!qemu_send_packet_async(qemu_get_subqueue(nic, sq), buf, len,
-                                    c->tx_sent)) {
+        /* a vnet backend takes a header too: no offload asked for */
+        struct virtio_net_hdr vh = {};
+        struct iovec iov[2] = {
+            { .iov_base = &vh, .iov_len = sizeof(vh) },
+            { .iov_base = buf, .iov_len = len },
+        };
+
+        if (!qemu_sendv_packet_async(qemu_get_subqueue(nic, sq),
+                                     c->vnet ? iov : iov + 1,
+                                     c->vnet ? 2 : 1, c->tx_sent)) {
             /* queued by the net layer: send nothing more until it is taken */
             c->tx_blocked[sq] = true;
             c->tx_waits++;
@@ -1434,6 +1577,7 @@ void zcnic_core_reset(ZcnicCore *c)
     }
     memset(c->rxq, 0, sizeof(c->rxq));
     memset(c->txq, 0, sizeof(c->txq));
+    zcnic_backend_offloads(c);
     for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
         ZcnicQpIrq *irq = &c->irq[q];
 
@@ -1674,6 +1818,10 @@ static uint32_t zcnic_queue_read(ZcnicCore *c, uint32_t q, hwaddr off)
         return rq->split;
     case ZCNIC_RXQ_STAT_DROP_STEER:
         return rq->drop_steer;
+    case ZCNIC_RXQ_STAT_GRO_PKTS:
+        return rq->gro_pkts;
+    case ZCNIC_RXQ_STAT_GRO_SEGS:
+        return rq->gro_segs;
     case ZCNIC_TXQ_STAT_PKTS:
         return tq->pkts;
     case ZCNIC_TXQ_STAT_BYTES:
@@ -1819,10 +1967,11 @@ static void zcnic_queue_write(ZcnicCore *c, uint32_t q, hwaddr off,
                 zcnic_flush_queued(c);
             }
             rq->status = 0;     /* acknowledges an error */
-            rq->ctrl = val & (ZCNIC_RXQ_CTRL_HDS | ZCNIC_RXQ_CTRL_PACK);
+            rq->ctrl = val & (ZCNIC_RXQ_CTRL_HDS | ZCNIC_RXQ_CTRL_PACK |
+                              ZCNIC_RXQ_CTRL_GRO);
         } else if (rx_en) {
-            /* HDS may change on the fly; PACK is latched at enable */
-            rq->ctrl = (rq->ctrl & ZCNIC_RXQ_CTRL_PACK) |
+            /* HDS may change on the fly; PACK and GRO are latched at enable */
+            rq->ctrl = (rq->ctrl & (ZCNIC_RXQ_CTRL_PACK | ZCNIC_RXQ_CTRL_GRO)) |
                        (val & ZCNIC_RXQ_CTRL_HDS);
         } else if (rq->status & ZCNIC_RXQ_STATUS_ERROR) {
             zcnic_guest_error(c, "rxq %u: enable before its error was "
@@ -2123,12 +2272,16 @@ char *zcnic_core_stats_json(ZcnicCore *c)
         "\"rx-filtered\": %" PRIu64 ", \"rx-oversize\": %" PRIu64 ", "
         "\"rx-link-down\": %" PRIu64 ", \"rx-fault-drops\": %" PRIu64 ", "
         "\"rx-held\": %" PRIu64 ", \"tx-waits\": %" PRIu64 ", "
+        "\"rx-gso-drops\": %" PRIu64 ", \"rx-bad-vnet\": %" PRIu64 ", "
+        "\"vnet\": %s, \"backend-gro\": %s, "
         "\"dma-faults\": %" PRIu64 ", \"dma-errors\": %" PRIu64 ", "
         "\"device-irqs\": %" PRIu64 ", \"queues\": [",
         c->link_up ? "true" : "false", c->guest_errs, c->irq_cause,
         c->rx_frames,
         c->rx_filtered, c->rx_oversize, c->rx_link_down, c->rx_fault_drops,
-        c->rx_held, c->tx_waits, c->dma_faults, c->dma_errors, c->dev_irqs);
+        c->rx_held, c->tx_waits, c->rx_gso_drops, c->rx_bad_vnet,
+        c->vnet ? "true" : "false", c->backend_gro ? "true" : "false",
+        c->dma_faults, c->dma_errors, c->dev_irqs);
     for (q = 0; q < c->num_queues; q++) {
         ZcnicRxQueue *rq = &c->rxq[q];
         ZcnicTxQueue *tq = &c->txq[q];
@@ -2142,7 +2295,9 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             "\"pkts\": %" PRIu64 ", \"bytes\": %" PRIu64 ", "
             "\"nobuf\": %" PRIu64 ", \"nocmpl\": %" PRIu64 ", "
             "\"csum-bad\": %" PRIu64 ", \"split\": %" PRIu64 ", "
-            "\"data\": %" PRIu64 ", \"drop-steer\": %" PRIu64 "}, "
+            "\"data\": %" PRIu64 ", \"drop-steer\": %" PRIu64 ", "
+            "\"gro\": %s, \"gro-pkts\": %" PRIu64 ", "
+            "\"gro-segs\": %" PRIu64 "}, "
             "\"tx\": {\"enabled\": %s, \"error\": %u, "
             "\"dr-head\": %u, \"dr-tail\": %u, \"tcq-head\": %u, "
             "\"tcq-tail\": %u, \"pkts\": %" PRIu64 ", "
@@ -2156,6 +2311,7 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             rq->hbr_head, rq->hbr_tail, rq->pbr_head, rq->pbr_tail,
             rq->rcq_head, rq->rcq_tail, rq->pkts, rq->bytes, rq->nobuf,
             rq->nocmpl, rq->csum_bad, rq->split, rq->data, rq->drop_steer,
+            rq->gro ? "true" : "false", rq->gro_pkts, rq->gro_segs,
             zcnic_txq_enabled(c, q) ? "true" : "false",
             zf_get(ZCNIC_TXQ_STATUS_ERRCODE, tq->status),
             tq->dr_head, tq->dr_tail, tq->tcq_head, tq->tcq_tail,
@@ -2183,7 +2339,18 @@ void zcnic_core_realize(ZcnicCore *c, PCIDevice *owner, NICState *nic,
     c->num_vectors = 1 + num_queues;
     memcpy(c->perm_mac, mac, ETH_ALEN);
     net_rx_pkt_init(&c->rx_pkt);
-    c->rx_frame = g_malloc0(ZCNIC_FRAME_MAX);
+    c->rx_frame = g_malloc0(ZCNIC_GRO_FRAME_MAX);
+    /* every backend queue must take virtio-net headers, or none does */
+    c->vnet = nic != NULL;
+    for (q = 0; nic && q < MAX(nic->conf->peers.queues, 1); q++) {
+        NetClientState *peer = qemu_get_subqueue(nic, q)->peer;
+
+        c->vnet &= peer && qemu_has_vnet_hdr(peer);
+    }
+    for (q = 0; c->vnet && q < MAX(nic->conf->peers.queues, 1); q++) {
+        qemu_set_vnet_hdr_len(qemu_get_subqueue(nic, q)->peer,
+                              sizeof(struct virtio_net_hdr));
+    }
     c->tx_frame = g_malloc0(ZCNIC_FRAME_MAX);
     for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
         c->irq[q].core = c;

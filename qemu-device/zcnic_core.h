@@ -37,6 +37,7 @@ typedef struct ZcnicRxQueue {
 
     /* Latched when the queue is enabled. */
     bool pack;
+    bool gro;               /* RXQ_CTRL.GRO: takes the backend's coalesced frames */
     uint32_t hdr_buf_len;
     uint32_t pay_buf_len;
 
@@ -54,6 +55,8 @@ typedef struct ZcnicRxQueue {
     uint64_t split;
     uint64_t data;          /* TCP/UDP frames with an L4 payload (host only) */
     uint64_t drop_steer;
+    uint64_t gro_pkts;
+    uint64_t gro_segs;
 } ZcnicRxQueue;
 
 typedef struct ZcnicTxQueue {
@@ -150,7 +153,15 @@ struct ZcnicCore {
      */
     bool tx_blocked[ZCNIC_MAX_QUEUES];
     NetPacketSent *tx_sent;
-    uint8_t *rx_frame;      /* ZCNIC_FRAME_MAX bytes */
+    uint8_t *rx_frame;      /* ZCNIC_GRO_FRAME_MAX bytes */
+    /*
+     * The backend passes a virtio-net header with each frame (a tap):
+     * frames it sends carry one, and while backend_gro is set (some
+     * enabled RX queue has RXQ_CTRL.GRO) it may hand over coalesced TCP
+     * frames and frames whose checksum is left to the device.
+     */
+    bool vnet;
+    bool backend_gro;
     uint8_t *tx_frame;      /* ZCNIC_FRAME_MAX bytes */
 
     /* Host-side controls (QOM properties), kept across device resets. */
@@ -175,6 +186,8 @@ struct ZcnicCore {
     uint64_t rx_link_down;
     uint64_t rx_fault_drops;
     uint64_t rx_held;
+    uint64_t rx_gso_drops;  /* coalesced frames no GRO queue could take */
+    uint64_t rx_bad_vnet;   /* virtio-net headers that made no sense */
     uint64_t tx_waits;      /* times TX waited for the peer to take a frame */
     uint64_t dma_faults;
     uint64_t dma_errors;        /* DMA the memory map or an IOMMU refused */

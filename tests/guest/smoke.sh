@@ -4,7 +4,7 @@
 # IPv4 and IPv6.
 . /zcnic/lib.sh
 
-ktap_plan 17
+ktap_plan 18
 ifc=$(zcnic_ifname 0)
 if [ -n "$ifc" ] && ethtool -i "$ifc" | grep -q '^driver: zcnic'; then
 	ktap_ok "driver-bound $ifc"
@@ -38,6 +38,52 @@ ktap_check tcp-guest-to-host-v4 tcp_to_host "$HOST_V4"
 ktap_check tcp-host-to-guest-v4 tcp_to_guest "$GUEST_V4"
 ktap_check tcp-guest-to-host-v6 tcp_to_host "$HOST_V6"
 ktap_check tcp-host-to-guest-v6 tcp_to_guest "$GUEST_V6"
+
+# Large receive (rx-gro-hw, on by default): the device takes the tap's
+# offloaded TCP frames whole and the driver passes each up as one skb with
+# its segment size and count (qstats rx-hw-gro-*). Off, the device asks the
+# tap for no coalesced frames and the same stream arrives one frame per
+# segment. Both streams pattern-checked.
+dev_qstat() {
+	ynl netdev --dump qstats-get --output-json \
+		--json "{\"ifindex\": $(cat "/sys/class/net/$ifc/ifindex")}" |
+		python3 -c 'import json, sys
+print(sum(s.get(sys.argv[1], 0) for s in json.load(sys.stdin)))' "$1"
+}
+# gro_stream: 16 MiB host -> guest; prints "frames coalesced wire-segments"
+gro_stream() {
+	local out f0 g0 w0
+	out=$(mktemp)
+	f0=$(cat "/sys/class/net/$ifc/statistics/rx_packets")
+	g0=$(dev_qstat rx-hw-gro-packets) w0=$(dev_qstat rx-hw-gro-wire-packets)
+	stream "$out" "-a $GUEST_V4 -p 9003 -n 16777216 -m 65536 -s 13" \
+		zcnic-traffic recv -p 9003 -n 16777216 -s 13 -t 60 >&2 ||
+		{ cat "$out" "$out.send" >&2; rm -f "$out" "$out.send"; return 1; }
+	rm -f "$out" "$out.send"
+	echo "$(( $(cat "/sys/class/net/$ifc/statistics/rx_packets") - f0 ))" \
+		"$(( $(dev_qstat rx-hw-gro-packets) - g0 ))" \
+		"$(( $(dev_qstat rx-hw-gro-wire-packets) - w0 ))"
+}
+large_receive() {
+	local f g w segs=$((16777216 / 1448))
+	ethtool -k "$ifc" | grep -q '^rx-gro-hw: on$' ||
+		{ echo "rx-gro-hw is not on by default"; ethtool -k "$ifc" | grep gro; return 1; }
+	[ "$(dev_counter backend-gro)" = true ] || { echo "the device did not ask the tap for coalesced frames"; return 1; }
+	read -r f g w < <(gro_stream) || return 1
+	echo "rx-gro-hw on: $f frames, $g coalesced receives standing for $w segments"
+	# at least 4 segments a receive on average, and far fewer frames than segments
+	[ "$g" -gt 0 ] && [ "$w" -ge $((4 * g)) ] && [ "$w" -ge $((segs / 2)) ] &&
+		[ "$f" -lt $((segs / 4)) ] || return 1
+	ethtool -K "$ifc" rx-gro-hw off || return 1
+	[ "$(dev_counter backend-gro)" = false ] || { echo "rx-gro-hw off: the tap still coalesces"; return 1; }
+	read -r f g w < <(gro_stream) || return 1
+	echo "rx-gro-hw off: $f frames, $g coalesced receives"
+	ethtool -K "$ifc" rx-gro-hw on || return 1
+	[ "$g" -eq 0 ] && [ "$f" -ge "$segs" ] || return 1
+	[ "$(dev_counter rx-gso-drops)" = 0 ] || { echo "coalesced frames dropped: $(dev_counter rx-gso-drops)"; return 1; }
+	[ "$(dev_counter backend-gro)" = true ]
+}
+ktap_check large-receive-rx-gro-hw large_receive
 
 # The smallest TX ring the driver accepts must carry a stream: its queue
 # stops with room for one largest frame left and must wake again.

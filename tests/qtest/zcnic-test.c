@@ -22,6 +22,13 @@
 #include "qemu/sockets.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/net/zcnic_hw.h"
+#include "standard-headers/linux/virtio_net.h"
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
 
 #define MAC_ADDR        "52:54:00:12:34:56"
 #define MEM_BASE        (16 * 1024 * 1024)
@@ -69,16 +76,14 @@ static void save_fn(QPCIDevice *dev, int devfn, void *data)
     *(QPCIDevice **)data = dev;
 }
 
-static Zt *zt_start(const char *devopts)
+/* With the backend already in t->sock (a socketpair, or a tap; 5.7). */
+static Zt *zt_boot(Zt *t, const char *netdev, const char *devopts)
 {
-    Zt *t = g_new0(Zt, 1);
     uint32_t caps;
 
-    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, t->sock), ==, 0);
-    t->qts = qtest_initf("-M q35 -nodefaults "
-                         "-netdev socket,fd=%d,id=n0 "
+    t->qts = qtest_initf("-M q35 -nodefaults -netdev %s,id=n0 "
                          "-device zcnic,id=nic0,netdev=n0,mac=" MAC_ADDR "%s",
-                         t->sock[1], devopts ? devopts : "");
+                         netdev, devopts ? devopts : "");
     t->bus = qpci_new_pc(t->qts, NULL);
     qpci_device_foreach(t->bus, ZCNIC_PCI_VENDOR_ID, ZCNIC_PCI_DEVICE_ID,
                         save_fn, &t->dev);
@@ -90,6 +95,16 @@ static Zt *zt_start(const char *devopts)
     caps = qpci_io_readl(t->dev, t->bar, ZCNIC_DEV_CAPS);
     t->queues = zcnic_field_get(ZCNIC_DEV_CAPS_QUEUES, caps);
     return t;
+}
+
+static Zt *zt_start(const char *devopts)
+{
+    Zt *t = g_new0(Zt, 1);
+    g_autofree char *netdev = NULL;
+
+    g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, t->sock), ==, 0);
+    netdev = g_strdup_printf("socket,fd=%d", t->sock[1]);
+    return zt_boot(t, netdev, devopts);
 }
 
 static void zt_end(Zt *t)
@@ -1501,6 +1516,185 @@ static const struct {
     { 6, "fe80::200:f8ff:fe21:67cf", "3ffe:1900:4545:3:200:f8ff:fe21:67cf",
       38024, 44251, 0x4b61e985, 0x02d1feef },
 };
+
+/* ------------------------------------------------------------------ */
+/* Hardware GRO from a virtio-net-header backend (section 5.7)          */
+/* ------------------------------------------------------------------ */
+
+#define GRO_TAP "zctest0"
+
+/*
+ * A tap of our own in a network namespace of our own.  What we write on
+ * an AF_PACKET socket with a virtio-net header leaves the tap towards
+ * QEMU whole, as one coalesced frame, while the tap has TSO offload (the
+ * device asks for it while a GRO queue runs), and segmented by the kernel
+ * otherwise.  t->sock[0] is the packet socket, t->sock[1] the tap.
+ */
+static Zt *zt_start_tap(void)
+{
+    Zt *t = g_new0(Zt, 1);
+    g_autofree char *netdev = NULL;
+    struct sockaddr_ll sll = {};
+    struct ifreq ifr = {};
+    int one = 1, fd;
+
+    g_assert_cmpint(unshare(CLONE_NEWNET), ==, 0);
+    /* no IPv6 router solicitations or DAD frames from the tap */
+    fd = open("/proc/sys/net/ipv6/conf/default/disable_ipv6", O_WRONLY);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(write(fd, "1", 1), ==, 1);
+    close(fd);
+    t->sock[1] = open("/dev/net/tun", O_RDWR);
+    g_assert_cmpint(t->sock[1], >=, 0);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+    g_strlcpy(ifr.ifr_name, GRO_TAP, IFNAMSIZ);
+    g_assert_cmpint(ioctl(t->sock[1], TUNSETIFF, &ifr), ==, 0);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    g_assert_cmpint(fd, >=, 0);
+    ifr.ifr_flags = IFF_UP;
+    g_assert_cmpint(ioctl(fd, SIOCSIFFLAGS, &ifr), ==, 0);
+    close(fd);
+
+    t->sock[0] = socket(AF_PACKET, SOCK_RAW, 0);     /* send only */
+    g_assert_cmpint(t->sock[0], >=, 0);
+    g_assert_cmpint(setsockopt(t->sock[0], SOL_PACKET, PACKET_VNET_HDR,
+                               &one, sizeof(one)), ==, 0);
+    sll.sll_family = AF_PACKET;
+    sll.sll_ifindex = if_nametoindex(GRO_TAP);
+    g_assert_cmpint(bind(t->sock[0], (struct sockaddr *)&sll, sizeof(sll)),
+                    ==, 0);
+
+    /* QEMU probes the fd for its virtio-net header (IFF_VNET_HDR) */
+    netdev = g_strdup_printf("tap,fd=%d", t->sock[1]);
+    return zt_boot(t, netdev, NULL);
+}
+
+/*
+ * Send a TCP frame built by build_frame() as one GSO packet of mss-byte
+ * segments, its checksum left to the NIC (NEEDS_CSUM: the field holds the
+ * pseudo-header sum), and wait until the device has taken `frames' frames.
+ */
+static void tap_send_gso(Zt *t, const uint8_t *frame, uint32_t len, int ipv,
+                         uint32_t l5, uint16_t mss, uint32_t frames)
+{
+    uint32_t l3 = 14, l4 = l3 + (ipv == 4 ? 20 : 40), sum;
+    g_autofree uint8_t *seeded = g_memdup2(frame, len);
+    uint64_t before = qom_u64(t, "rx-frames");
+    gint64 end = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+    uint8_t ph[4] = { 0, 6 };
+    struct virtio_net_hdr vh = {
+        .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+        .gso_type = ipv == 4 ? VIRTIO_NET_HDR_GSO_TCPV4
+                             : VIRTIO_NET_HDR_GSO_TCPV6,
+        .hdr_len = cpu_to_le16(l5),
+        .gso_size = cpu_to_le16(mss),
+        .csum_start = cpu_to_le16(l4),
+        .csum_offset = cpu_to_le16(16),
+    };
+    struct iovec iov[2] = {
+        { .iov_base = &vh, .iov_len = sizeof(vh) },
+        { .iov_base = seeded, .iov_len = len },
+    };
+
+    sum = ipv == 4 ? csum_add(0, frame + l3 + 12, 8)
+                   : csum_add(0, frame + l3 + 8, 32);
+    stw_be_p(ph + 2, len - l4);
+    sum = csum_add(sum, ph, 4);
+    stw_be_p(seeded + l4 + 16, ~csum_fold(sum) & 0xffff);
+    g_assert_cmpint(writev(t->sock[0], iov, 2), ==, sizeof(vh) + len);
+    while (qom_u64(t, "rx-frames") < before + frames) {
+        g_assert(g_get_monotonic_time() < end);
+        g_usleep(1000);
+    }
+    g_assert_cmpuint(qom_u64(t, "rx-frames"), ==, before + frames);
+}
+
+static void test_rx_gro_vnet(void)
+{
+    const uint32_t nseg = 10, mss = 1448;
+    g_autofree uint8_t *frame = g_malloc0(ZCNIC_GRO_FRAME_MAX);
+    g_autofree uint8_t *pay = g_malloc0(mss);
+    struct zcnic_rx_cmpl cd;
+    uint32_t len, l5, flags, i;
+    Zt *t;
+    RxQ r;
+    int ipv;
+
+    t = zt_start_tap();
+    g_assert(!qom_get_bool(t, "backend-gro"));
+
+    /* A queue without GRO: the tap gets no TSO, the kernel segments. */
+    rxq_setup(t, &r, 0, ZCNIC_RXQ_CTRL_HDS, 256, 12);
+    g_assert(!qom_get_bool(t, "backend-gro"));
+    {
+        FrameSpec fs = { .l4 = 6, .pay_len = nseg * mss, .seed = 5 };
+
+        fs_v4(&fs, "10.0.0.2", "10.0.0.1", 40000, 5201);
+        len = build_frame(&fs, frame, &l5);
+    }
+    tap_send_gso(t, frame, len, 4, l5, mss, nseg);
+    for (i = 0; i < nseg; i++) {
+        rxq_next(t, &r, &cd);
+        flags = le32_to_cpu(cd.flags);
+        g_assert_cmphex(flags & ZCNIC_RCD_GRO, ==, 0);
+        g_assert_cmphex(flags & ZCNIC_RCD_SPLIT, ==, ZCNIC_RCD_SPLIT);
+        g_assert_cmpuint(zcnic_field_get(ZCNIC_RCD_CSUM, flags), ==,
+                         ZCNIC_RCD_CSUM_GOOD);
+        g_assert_cmpuint(le32_to_cpu(cd.pay_len), ==, mss);
+        g_assert_cmpuint(le16_to_cpu(cd.gro_segs), ==, 0);
+        rxq_read_payload(t, &r, &cd, pay);
+        g_assert(!memcmp(pay, frame + l5 + i * mss, mss));
+        rxq_post(t, &r, 1, 1);
+    }
+    g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_STAT_GRO_PKTS), ==, 0);
+
+    /* Restarted with GRO: one receive for the whole, checksum filled in. */
+    qwr(t, 0, ZCNIC_RXQ_CTRL, 0);
+    g_assert(!qom_get_bool(t, "backend-gro"));
+    for (ipv = 4; ipv <= 6; ipv += 2) {
+        /* the most a 1500-byte MTU allows with TCP timestamps */
+        uint32_t seg = ipv == 4 ? mss : 1500 - 40 - TCP_HDR;
+        FrameSpec fs = { .l4 = 6, .pay_len = nseg * seg, .seed = 6 + ipv };
+
+        rxq_setup(t, &r, 0, ZCNIC_RXQ_CTRL_HDS | ZCNIC_RXQ_CTRL_GRO, 256, 12);
+        g_assert_cmphex(qrd(t, 0, ZCNIC_RXQ_CTRL), ==, ZCNIC_RXQ_CTRL_ENABLE |
+                        ZCNIC_RXQ_CTRL_HDS | ZCNIC_RXQ_CTRL_GRO);
+        g_assert(qom_get_bool(t, "backend-gro"));
+        if (ipv == 4) {
+            fs_v4(&fs, "10.0.0.2", "10.0.0.1", 40001, 5201);
+        } else {
+            fs_v6(&fs, "2001:db8::2", "2001:db8::1", 40001, 5201);
+        }
+        len = build_frame(&fs, frame, &l5);
+        if (ipv == 6) {
+            /* segments that would not have fit MAX_FRAME: dropped */
+            tap_send_gso(t, frame, len, ipv, l5, seg + 20, 1);
+            g_assert_cmpuint(qom_u64(t, "rx-bad-vnet"), ==, 1);
+            g_assert(rxq_empty(t, &r));
+        }
+        tap_send_gso(t, frame, len, ipv, l5, seg, 1);
+        /* every byte, the headers with the checksum the device computed */
+        flags = rxq_check(t, &r, frame, len, l5, &cd);
+        g_assert_cmphex(flags & ZCNIC_RCD_GRO, ==, ZCNIC_RCD_GRO);
+        g_assert_cmphex(flags & ZCNIC_RCD_SPLIT, ==, ZCNIC_RCD_SPLIT);
+        g_assert_cmpuint(zcnic_field_get(ZCNIC_RCD_CSUM, flags), ==,
+                         ZCNIC_RCD_CSUM_GOOD);
+        g_assert_cmpuint(zcnic_field_get(ZCNIC_RCD_L3, flags), ==,
+                         ipv == 4 ? ZCNIC_RCD_L3_IPV4 : ZCNIC_RCD_L3_IPV6);
+        g_assert_cmpuint(le16_to_cpu(cd.gro_segs), ==, nseg);
+        g_assert_cmpuint(le16_to_cpu(cd.gro_mss), ==, seg);
+        g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_STAT_GRO_PKTS), ==,
+                         ipv == 4 ? 1 : 2);
+        g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_STAT_GRO_SEGS), ==,
+                         (ipv == 4 ? 1 : 2) * nseg);
+        qwr(t, 0, ZCNIC_RXQ_CTRL, 0);
+        g_assert(!qom_get_bool(t, "backend-gro"));
+    }
+    g_assert_cmpuint(qstat(t, "rx%u-gro-pkts", 0), ==, 2);
+    g_assert_cmpuint(qom_u64(t, "rx-gso-drops"), ==, 0);
+    g_assert_cmpuint(qom_u64(t, "rx-bad-vnet"), ==, 1);
+    zt_end(t);
+}
 
 static void rss_set_key(Zt *t, uint32_t ctx, const uint8_t *key)
 {
@@ -3312,6 +3506,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/rx/hbo", test_rx_hbo);
     qtest_add_func("/zcnic/rx/pack", test_rx_pack);
     qtest_add_func("/zcnic/rx/scatter", test_rx_scatter);
+    qtest_add_func("/zcnic/rx/gro-vnet", test_rx_gro_vnet);
     qtest_add_func("/zcnic/rx/csum", test_csum);
     qtest_add_func("/zcnic/rx/nobuf", test_nobuf);
     qtest_add_func("/zcnic/rx/nobuf-hold", test_nobuf_hold);
