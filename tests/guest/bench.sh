@@ -4,6 +4,7 @@
 # BENCH_MB MiB from the host into the guest, pattern-checked on arrival, with
 # the same sender, transfer size and seed for each row:
 #   zcnic-zcrx     zcnic, io_uring zcrx on queue 1 (header/data split, ntuple)
+#   zcnic-zcrx-64k the same with 64 KiB receive buffers (a huge-page area)
 #   zcnic-recv     zcnic, plain recv() (RSS onto queue 0)
 #   virtio-recv    virtio-net-pci (no vhost), plain recv()
 #   e1000e-recv    e1000e, plain recv()
@@ -52,7 +53,9 @@ done
 [ -n "$vn" ] && [ -n "$e1" ] || { echo "not ok 1 bench # no virtio-net or e1000e interface"; exit 1; }
 link_up "$vn" 198.18.1.2 && link_up "$e1" 198.18.2.2 || { echo "not ok 1 bench # links"; exit 1; }
 # zcrx's queue: header/data split, queue 1 out of RSS, port 9101 steered to it
-zcrx_nic_setup "$zc" 2 tcp4:9101:$Q || { echo "not ok 1 bench # zcrx set-up of $zc"; exit 1; }
+zcrx_nic_setup "$zc" 2 tcp4:9101:$Q tcp4:9106:$Q || { echo "not ok 1 bench # zcrx set-up of $zc"; exit 1; }
+# the 64 KiB-buffer receiver's area: 64 MiB of 2 MiB pages
+sysctl -qw vm.nr_hugepages=64
 echo "# bench nics zcnic=$zc virtio=$vn e1000e=$e1 accel=$ZCNIC_ACCEL cpus=$(nproc) mb=$MB reps=$REPS"
 echo "# bench kernel $(uname -r)"
 
@@ -111,6 +114,8 @@ measure() {
 
 for rep in $(seq 1 "$REPS"); do
 	measure zcnic-zcrx "$zc" "$GUEST_V4" 9101 zcrx_rx -i "$zc" -q $Q -p 9101 -n "$bytes" -s 42 -t 300
+	measure zcnic-zcrx-64k "$zc" "$GUEST_V4" 9106 zcrx_rx -i "$zc" -q $Q -p 9106 -n "$bytes" -s 42 -t 300 \
+		-a huge -x 65536
 	measure zcnic-recv "$zc" "$GUEST_V4" 9102 zcnic-traffic recv -p 9102 -n "$bytes" -s 42 -t 300
 	measure virtio-recv "$vn" 198.18.1.2 9103 zcnic-traffic recv -p 9103 -n "$bytes" -s 42 -t 300
 	measure e1000e-recv "$e1" 198.18.2.2 9104 zcnic-traffic recv -p 9104 -n "$bytes" -s 42 -t 300
