@@ -191,6 +191,57 @@ def build(raw, machine, command, bed_times):
     return "\n".join(out), metrics, bmbps, bqemu
 
 
+# Where a QEMU sample lands, by symbol (first match wins).
+PROFILE_GROUPS = [
+    ("the zcnic device model (`zcnic_*`)", lambda s, k: s.startswith("zcnic_")),
+    ("checksums (`net_checksum_*`)", lambda s, k: s.startswith("net_checksum")),
+    ("memory copies (`mem*`)", lambda s, k: s.startswith(("__mem", "mem"))),
+    ("the host kernel (system calls, page faults, tap)", lambda s, k: k == "[k]"),
+    ("code TCG generated for the guest (unnamed addresses)",
+     lambda s, k: s.startswith("0x") or s == "[unknown]"),
+    ("TCG's own runtime (lookups, helpers, soft MMU, translation)",
+     lambda s, k: s.startswith(("helper_", "tb_", "qht_", "mmu_", "tcg_", "cpu_",
+                                "probe_access", "victim_tlb", "do_ld", "do_st",
+                                "liveness_", "tlb_", "gen_", "translator_"))),
+]
+
+
+def profile_section(path):
+    """Where QEMU's time went over the whole run (perf, cpu-clock samples):
+    shares by kind of code, and the top symbols."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            # "  9.30%  1234  [.] symbol": shares from the sample counts
+            # (perf rounds each percentage, thousands of tiny ones add up)
+            parts = line.split()
+            if len(parts) >= 4 and parts[0].endswith("%") and parts[1].isdigit() \
+                    and parts[2].startswith("["):
+                rows.append((int(parts[1]), parts[2], parts[3]))
+    total = sum(n for n, _, _ in rows)
+    if not total:
+        return "## Profile of QEMU\n\n(perf recorded no samples)\n\n"
+    rows = [(100.0 * n / total, kind, sym) for n, kind, sym in rows]
+    shares = [0.0] * (len(PROFILE_GROUPS) + 1)
+    for p, kind, sym in rows:
+        for i, (_, match) in enumerate(PROFILE_GROUPS):
+            if match(sym, kind):
+                shares[i] += p
+                break
+        else:
+            shares[-1] += p
+    out = ["## Profile of QEMU\n",
+           "`BENCH_PROFILE=1`: perf's cpu-clock samples of the QEMU process over the "
+           f"whole run ({total} samples: every row and the UDP flood; the full report "
+           "is `profile.txt` in the run's log directory).\n",
+           "| where | samples |", "| --- | ---: |"]
+    names = [n for n, _ in PROFILE_GROUPS] + ["everything else (QEMU's main loop, net layer, glib)"]
+    out += [f"| {n} | {v:.1f} % |" for n, v in zip(names, shares)]
+    out += ["", "Top 15 symbols:\n", "| samples | symbol |", "| ---: | --- |"]
+    out += [f"| {p:.2f} % | `{sym}` |" for p, _, sym in sorted(rows, reverse=True)[:15]]
+    return "\n".join(out) + "\n\n"
+
+
 def chart(png, metrics, bmbps, bqemu):
     if not shutil.which("gnuplot"):
         sys.exit("bench-report: gnuplot is missing (make bench installs gnuplot-nox)")
@@ -226,9 +277,12 @@ def main():
     ap.add_argument("--machine", action="append", default=[], help="KEY=VALUE (repeatable)")
     ap.add_argument("--command", default="make bench")
     ap.add_argument("--bed-times")
+    ap.add_argument("--profile", help="perf report --stdio --sort symbol of QEMU")
     a = ap.parse_args()
     machine = [tuple(m.split("=", 1)) for m in a.machine]
     text, metrics, bmbps, bqemu = build(a.raw, machine, a.command, a.bed_times)
+    if a.profile:
+        text = text.replace("\n![goodput", profile_section(a.profile) + "\n![goodput", 1)
     with open(a.out, "w") as f:
         f.write(text)
     chart(os.path.abspath(a.png), metrics, bmbps, bqemu)

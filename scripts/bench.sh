@@ -3,7 +3,9 @@
 # guest (harness/zcnic-bed bench, tests/guest/bench.sh), then the bed's own
 # edit-to-result time; writes docs/benchmarks.md and docs/benchmarks.png
 # (harness/bench-report.py). BENCH_MB (default 128) MiB per stream,
-# BENCH_REPS (default 5) rounds; BENCH_BED_TIMES=0 skips the bed's times.
+# BENCH_REPS (default 5) rounds; BENCH_BED_TIMES=0 skips the bed's times;
+# BENCH_PROFILE=1 samples QEMU with perf (cpu-clock) for the whole run and
+# adds where its time went to the report.
 # Never part of make test: the figures are reported, not asserted.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -19,10 +21,32 @@ args=$("$ZCNIC_TOP/scripts/bed-args.sh")
 eval "set -- $args"
 qemu=$2
 
-say "bench: $reps rounds of five $mb MiB streams and a UDP flood (logs in $LOGDIR)"
+profile=()
+if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+	command -v perf >/dev/null || die "BENCH_PROFILE=1 needs perf (Debian's linux-perf)"
+	profile=(--profile "$LOGDIR/profile.txt")
+fi
+say "bench: $reps rounds of six $mb MiB streams and a UDP flood (logs in $LOGDIR)"
 "$ZCNIC_TOP/harness/zcnic-bed" bench "$@" --mb "$mb" --reps "$reps" \
-	--logdir "$LOGDIR/bed" $([ "$ZCNIC_V" = 1 ] && echo -v) ||
-	die "the bench run failed (logs: $LOGDIR/bed)"
+	--logdir "$LOGDIR/bed" $([ "$ZCNIC_V" = 1 ] && echo -v) &
+bed=$!
+if [ ${#profile[@]} -gt 0 ]; then
+	# QEMU of this run: the one whose command line names the bench's taps
+	for _ in $(seq 1 300); do
+		pid=$(pgrep -f -- "ifname=zctap2,.*-device e1000e" | head -n1) && break
+		sleep 0.1
+	done
+	[ -n "${pid:-}" ] || die "BENCH_PROFILE=1: the bench's QEMU did not start"
+	perf record -q -F 499 -e cpu-clock -p "$pid" -o "$LOGDIR/perf.data" \
+		> "$LOGDIR/perf-record.log" 2>&1 &
+fi
+wait "$bed" || die "the bench run failed (logs: $LOGDIR/bed)"
+if [ ${#profile[@]} -gt 0 ]; then
+	wait
+	perf report -i "$LOGDIR/perf.data" --stdio -n --sort symbol \
+		2>/dev/null > "$LOGDIR/profile.txt" ||
+		die "perf report failed (see $LOGDIR/perf-record.log)"
+fi
 
 # The bed's own: touch a driver file, then the smoke test's result
 times=$LOGDIR/bed-times.tsv
@@ -47,5 +71,5 @@ python3 "$ZCNIC_TOP/harness/bench-report.py" "$LOGDIR/bed/bench-raw.txt" \
 	--machine "CPU=$cpu, $(nproc) cores, $mem" \
 	--machine "QEMU=$("$qemu" --version | head -n1)" \
 	--command "make bench BENCH_MB=$mb BENCH_REPS=$reps" \
-	--bed-times "$times" > "$LOGDIR/report.md"
+	--bed-times "$times" "${profile[@]}" > "$LOGDIR/report.md"
 say "bench: wrote docs/benchmarks.md and docs/benchmarks.png (raw figures: $LOGDIR/bed/bench-raw.txt)"
