@@ -50,14 +50,14 @@ dev_qstat() {
 		python3 -c 'import json, sys
 print(sum(s.get(sys.argv[1], 0) for s in json.load(sys.stdin)))' "$1"
 }
-# gro_stream: 16 MiB host -> guest; prints "frames coalesced wire-segments"
+# gro_stream: 8 MiB host -> guest; prints "frames coalesced wire-segments"
 gro_stream() {
 	local out f0 g0 w0
 	out=$(mktemp)
 	f0=$(cat "/sys/class/net/$ifc/statistics/rx_packets")
 	g0=$(dev_qstat rx-hw-gro-packets) w0=$(dev_qstat rx-hw-gro-wire-packets)
-	stream "$out" "-a $GUEST_V4 -p 9003 -n 16777216 -m 65536 -s 13" \
-		zcnic-traffic recv -p 9003 -n 16777216 -s 13 -t 60 >&2 ||
+	stream "$out" "-a $GUEST_V4 -p 9003 -n 8388608 -m 65536 -s 13" \
+		zcnic-traffic recv -p 9003 -n 8388608 -s 13 -t 60 >&2 ||
 		{ cat "$out" "$out.send" >&2; rm -f "$out" "$out.send"; return 1; }
 	rm -f "$out" "$out.send"
 	echo "$(( $(cat "/sys/class/net/$ifc/statistics/rx_packets") - f0 ))" \
@@ -65,7 +65,7 @@ gro_stream() {
 		"$(( $(dev_qstat rx-hw-gro-wire-packets) - w0 ))"
 }
 large_receive() {
-	local f g w segs=$((16777216 / 1448))
+	local f g w segs=$((8388608 / 1448))
 	ethtool -k "$ifc" | grep -q '^rx-gro-hw: on$' ||
 		{ echo "rx-gro-hw is not on by default"; ethtool -k "$ifc" | grep gro; return 1; }
 	[ "$(dev_counter backend-gro)" = true ] || { echo "the device did not ask the tap for coalesced frames"; return 1; }
