@@ -82,7 +82,7 @@ def fmt(v, digits=2):
 def spread(vals, digits=2):
     if not vals:
         return "-"
-    if len(vals) == 1:
+    if len(vals) == 1 or min(vals) == max(vals):
         return fmt(vals[0], digits)
     return f"{fmt(med(vals), digits)} ({fmt(min(vals), digits)}–{fmt(max(vals), digits)})"
 

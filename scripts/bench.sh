@@ -70,6 +70,6 @@ python3 "$ZCNIC_TOP/harness/bench-report.py" "$LOGDIR/bed/bench-raw.txt" \
 	--machine "host=$(. /etc/os-release; echo "$PRETTY_NAME"), Linux $(uname -r)" \
 	--machine "CPU=$cpu, $(nproc) cores, $mem" \
 	--machine "QEMU=$("$qemu" --version | head -n1)" \
-	--command "make bench BENCH_MB=$mb BENCH_REPS=$reps" \
+	--command "make bench BENCH_MB=$mb BENCH_REPS=$reps$([ ${#profile[@]} -gt 0 ] && echo " BENCH_PROFILE=1")" \
 	--bed-times "$times" "${profile[@]}" > "$LOGDIR/report.md"
 say "bench: wrote docs/benchmarks.md and docs/benchmarks.png (raw figures: $LOGDIR/bed/bench-raw.txt)"
