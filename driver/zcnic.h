@@ -200,7 +200,7 @@ extern const struct netdev_stat_ops zcnic_stat_ops;
 /* zcnic_ethtool.c */
 void zcnic_set_ethtool_ops(struct net_device *netdev);
 void zcnic_ntuple_clear_all(struct zcnic_dev *zd);
-int zcnic_restart_rx_queues(struct zcnic_dev *zd);
+int zcnic_set_rx_latched(struct zcnic_dev *zd, bool *setting, bool val);
 void zcnic_ntuple_restore(struct zcnic_dev *zd);
 
 /* zcnic_queue.c */

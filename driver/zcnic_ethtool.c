@@ -1133,7 +1133,7 @@ static u32 zcnic_get_priv_flags(struct net_device *netdev)
 /* Restart the running RX queues through the queue management ops: a queue
  * bound to a memory provider stays bound, the others keep their traffic.
  */
-int zcnic_restart_rx_queues(struct zcnic_dev *zd)
+static int zcnic_restart_rx_queues(struct zcnic_dev *zd)
 {
 	struct net_device *netdev = zd->netdev;
 	unsigned int q;
@@ -1150,24 +1150,41 @@ int zcnic_restart_rx_queues(struct zcnic_dev *zd)
 	return 0;
 }
 
-static int zcnic_set_priv_flags(struct net_device *netdev, u32 flags)
+/**
+ * zcnic_set_rx_latched() - change a setting the RX rings latch at start
+ * @zd: device
+ * @setting: the setting (rx_pack, gro_hw)
+ * @val: its new value
+ *
+ * Restarts every running RX queue with the new value; if that fails, goes
+ * back to the old one (and resets the device if even that fails).
+ *
+ * Return: 0 or the restart's error, with @setting unchanged.
+ */
+int zcnic_set_rx_latched(struct zcnic_dev *zd, bool *setting, bool val)
 {
-	struct zcnic_dev *zd = netdev_priv(netdev);
-	bool pack = flags & BIT(ZCNIC_PFLAG_RX_PACK);
 	int err;
 
-	if (pack == zd->rx_pack)
-		return 0;
-
-	zd->rx_pack = pack;
+	*setting = val;
 	err = zcnic_restart_rx_queues(zd);
 	if (err) {
-		zd->rx_pack = !pack;
+		*setting = !val;
 		if (zcnic_restart_rx_queues(zd))
 			zcnic_request_reset(zd, 0, true);
 	}
 
 	return err;
+}
+
+static int zcnic_set_priv_flags(struct net_device *netdev, u32 flags)
+{
+	struct zcnic_dev *zd = netdev_priv(netdev);
+	bool pack = flags & BIT(ZCNIC_PFLAG_RX_PACK);
+
+	if (pack == zd->rx_pack)
+		return 0;
+
+	return zcnic_set_rx_latched(zd, &zd->rx_pack, pack);
 }
 
 static int zcnic_get_coalesce(struct net_device *netdev,

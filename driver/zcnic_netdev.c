@@ -258,22 +258,14 @@ static int zcnic_set_features(struct net_device *netdev,
 {
 	struct zcnic_dev *zd = netdev_priv(netdev);
 	netdev_features_t changed = netdev->features ^ features;
-	int err;
 
 	if ((changed & NETIF_F_NTUPLE) && !(features & NETIF_F_NTUPLE))
 		zcnic_ntuple_clear_all(zd);
 
-	if (changed & NETIF_F_GRO_HW) {
-		/* RXQ_CTRL.GRO is latched when a ring starts: restart them */
-		zd->gro_hw = features & NETIF_F_GRO_HW;
-		err = zcnic_restart_rx_queues(zd);
-		if (err) {
-			zd->gro_hw = !zd->gro_hw;
-			if (zcnic_restart_rx_queues(zd))
-				zcnic_request_reset(zd, 0, true);
-			return err;
-		}
-	}
+	/* RXQ_CTRL.GRO is latched when a ring starts: restart them */
+	if (changed & NETIF_F_GRO_HW)
+		return zcnic_set_rx_latched(zd, &zd->gro_hw,
+					    features & NETIF_F_GRO_HW);
 
 	return 0;
 }
