@@ -249,8 +249,9 @@ static void zcnic_rx_hdr_recycle(struct zcnic_rx_ring *rx, u32 cpu_len)
 static void zcnic_rx_hdr_reverse(struct zcnic_rx_hdr_buf *buf, unsigned int lo,
 				 unsigned int hi)
 {
-	while (lo < hi)
-		swap(buf[lo++], buf[hi--]);
+	/* swap() evaluates its arguments more than once: no side effects */
+	for (; lo < hi; lo++, hi--)
+		swap(buf[lo], buf[hi]);
 }
 
 /* The device starts every ring at index 0: rotate the header buffers so

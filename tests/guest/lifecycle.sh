@@ -276,10 +276,19 @@ ktap_check zcrx-works-after-rebind after_rebind
 # kernel stays quiet (a start that failed with NAPI enabled used to hit a
 # BUG_ON when the core started the old memory). Once through debugfs
 # queue_reset, once through a zcrx bind, which must fail cleanly.
+# The old ring has received frames since it started, so its header buffers
+# no longer start at slot 0 and must be rotated back (a rotation that
+# scrambled them crashed the kernel here on the first restart).
+hbr_head() { awk -v q="queue $1:" '$0 ~ "^"q {f = 1} f && $1 == "hbr:" {print $3; exit}' "$dbg/rings"; }
 refused_restart() {
-	local out
+	local out head
 	out=$(mktemp)
 	refuse_next() { zcnic-host qom-set /machine/peripheral/nic0 x-fault-rxq-enable-fail 1 >/dev/null; }
+	stream "$out" "-a $GUEST_V4 -p $PORT -n 65536 -s 9" \
+		zcnic-traffic recv -p $PORT -n 65536 -s 9 -t 60 || { cat "$out" "$out.send"; return 1; }
+	head=$(hbr_head $Q)
+	echo "queue $Q header ring head at slot $head before the refused restart"
+	[ -n "$head" ] && [ "$head" -ne 0 ] || { cat "$dbg/rings"; return 1; }
 	refuse_next || return 1
 	if echo $Q > "$dbg/queue_reset" 2>/dev/null; then
 		echo "queue_reset succeeded although the device refused the new ring"; return 1
