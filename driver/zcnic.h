@@ -79,7 +79,9 @@ struct zcnic_ntuple_rule {
  * @hds_thresh: ethtool hds-thresh
  * @rx_pack: ethtool private flag rx-pack: let the device pack payloads
  * @itr_usecs: ethtool rx-usecs: minimum interval between a queue pair's
- *	interrupts (QP_IRQ_ITR)
+ *	interrupts (QP_IRQ_ITR) while @adaptive_rx is off
+ * @adaptive_rx: ethtool adaptive-rx: DIM sets each queue pair's interval
+ * @dim_lock: serializes DIM's interval writes with @adaptive_rx changes
  * @qv: queue vectors, only while the interface is up
  * @rss_key: Toeplitz key of context 0
  * @rss_indir: indirection table of context 0
@@ -122,6 +124,8 @@ struct zcnic_dev {
 	bool rx_pack;
 	bool gro_hw;		/* NETIF_F_GRO_HW as the rings are to have it */
 	u32 itr_usecs;
+	bool adaptive_rx;
+	struct mutex dim_lock;	/* see above */
 
 	struct zcnic_q_vector *qv[ZCNIC_MAX_QUEUES];
 

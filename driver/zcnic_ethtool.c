@@ -1195,6 +1195,7 @@ static int zcnic_get_coalesce(struct net_device *netdev,
 	struct zcnic_dev *zd = netdev_priv(netdev);
 
 	ec->rx_coalesce_usecs = zd->itr_usecs;
+	ec->use_adaptive_rx_coalesce = zd->adaptive_rx;
 
 	return 0;
 }
@@ -1214,11 +1215,16 @@ static int zcnic_set_coalesce(struct net_device *netdev,
 		return -ERANGE;
 	}
 
-	/* The device takes a new interval at any time. */
+	/* The device takes a new interval at any time.  With adaptive-rx
+	 * DIM sets it, and rx-usecs is what is left when it goes off.
+	 */
+	mutex_lock(&zd->dim_lock);
 	zd->itr_usecs = ec->rx_coalesce_usecs;
-	for (q = 0; q < zd->num_queues; q++)
+	WRITE_ONCE(zd->adaptive_rx, ec->use_adaptive_rx_coalesce);
+	for (q = 0; q < zd->num_queues && !zd->adaptive_rx; q++)
 		if (zd->qv[q])
 			zcnic_q_wr32(zd, q, ZCNIC_QP_IRQ_ITR, zd->itr_usecs);
+	mutex_unlock(&zd->dim_lock);
 
 	return 0;
 }
@@ -1233,7 +1239,8 @@ static const struct ethtool_ops zcnic_ethtool_ops = {
 	.rxfh_per_ctx_key	= 1,
 	.rxfh_max_num_contexts	= ZCNIC_RSS_CTXS,
 	.supported_input_xfrm	= RXH_XFRM_SYM_XOR,
-	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS,
+	.supported_coalesce_params = ETHTOOL_COALESCE_RX_USECS |
+				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 	.supported_ring_params	= ETHTOOL_RING_USE_TCP_DATA_SPLIT |
 				  ETHTOOL_RING_USE_HDS_THRS,
 	/* Changing the queue count needs rtnl; both restart the queues. */

@@ -45,6 +45,7 @@ static struct zcnic_q_vector *zcnic_vector_alloc(struct zcnic_dev *zd,
 	u64_stats_init(&qv->rx_stats.syncp);
 	u64_stats_init(&qv->tx_stats.syncp);
 	timer_setup(&qv->refill_timer, zcnic_refill_timer, TIMER_PINNED);
+	net_dim_setting(netdev, &qv->rx_dim, false);
 	netif_napi_add_config_locked(netdev, &qv->napi, zcnic_poll, q);
 
 	err = zcnic_tx_ring_alloc(zd, &qv->tx);
@@ -108,6 +109,8 @@ static void zcnic_vector_release(struct zcnic_dev *zd,
 	netif_napi_set_irq_locked(&qv->napi, -1);
 	free_irq(qv->irq, qv);
 	timer_shutdown_sync(&qv->refill_timer);
+	/* NAPI is disabled: nothing schedules DIM's work any more. */
+	net_dim_work_cancel(&qv->rx_dim);
 	/* NAPI is disabled: the pools may go. */
 	zcnic_rx_ring_free(zd, &qv->rx);
 	zcnic_tx_ring_free(zd, &qv->tx);
@@ -1019,6 +1022,10 @@ static void zcnic_get_queue_stats_tx(struct net_device *netdev, int idx,
 	tx->packets = c.packets;
 	tx->bytes = c.bytes;
 	tx->needs_csum = c.needs_csum;
+	tx->hw_gso_packets = c.gso_packets;
+	tx->hw_gso_bytes = c.gso_bytes;
+	tx->hw_gso_wire_packets = c.gso_wire_packets;
+	tx->hw_gso_wire_bytes = c.gso_wire_bytes;
 	tx->hw_drop_errors = c.errors;
 	tx->stop = c.stop;
 	tx->wake = c.wake;
@@ -1059,6 +1066,10 @@ static void zcnic_get_base_stats(struct net_device *netdev,
 	tx->packets = zd->tx_base.packets;
 	tx->bytes = zd->tx_base.bytes;
 	tx->needs_csum = zd->tx_base.needs_csum;
+	tx->hw_gso_packets = zd->tx_base.gso_packets;
+	tx->hw_gso_bytes = zd->tx_base.gso_bytes;
+	tx->hw_gso_wire_packets = zd->tx_base.gso_wire_packets;
+	tx->hw_gso_wire_bytes = zd->tx_base.gso_wire_bytes;
 	tx->hw_drop_errors = zd->tx_base.errors;
 	tx->stop = zd->tx_base.stop;
 	tx->wake = zd->tx_base.wake;
@@ -1095,6 +1106,7 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 	struct net_device *netdev = zd->netdev;
 	u8 addr[ETH_ALEN];
 	unsigned int i;
+	u32 minor;
 	int err;
 
 	netdev->netdev_ops = &zcnic_netdev_ops;
@@ -1108,12 +1120,26 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 			      NETIF_F_RXHASH;
 	if (zd->num_ntuple)
 		netdev->hw_features |= NETIF_F_NTUPLE;
+	minor = FIELD_GET(ZCNIC_DEV_VERSION_MINOR,
+			  zcnic_rd32(zd, ZCNIC_DEV_VERSION));
 	/* coalesced receives (RXQ_CTRL.GRO) came with device version 1.3 */
-	if (FIELD_GET(ZCNIC_DEV_VERSION_MINOR, zcnic_rd32(zd, ZCNIC_DEV_VERSION)) >= 3)
+	if (minor >= 3)
 		netdev->hw_features |= NETIF_F_GRO_HW;
+	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA;
+	/* TCP segmentation (TXD_TSO) with 1.4; the device finds the IP
+	 * header behind up to two VLAN tags and clears CWR after the first
+	 * segment.
+	 */
+	if (minor >= 4) {
+		netdev->hw_features |= NETIF_F_TSO | NETIF_F_TSO6 |
+				       NETIF_F_TSO_ECN;
+		netdev->vlan_features |= NETIF_F_TSO | NETIF_F_TSO6 |
+					 NETIF_F_TSO_ECN;
+		netif_set_tso_max_size(netdev, ZCNIC_TSO_FRAME_MAX);
+		netif_set_tso_max_segs(netdev, ZCNIC_TSO_SEGS_MAX);
+	}
 	netdev->features = netdev->hw_features | NETIF_F_HIGHDMA;
 	zd->gro_hw = netdev->features & NETIF_F_GRO_HW;
-	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA;
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	/* Memory provider buffers can be sent as they are (devmem TX). */
 	netdev->netmem_tx = NETMEM_TX_DMA;
@@ -1160,5 +1186,13 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 		zd->rss_fields[i] = ZCNIC_RSS_FIELDS_DEFAULT;
 	zcnic_rss_set_default_indir(zd);
 
-	return 0;
+	/* Adaptive moderation (ethtool adaptive-rx, off by default): DIM
+	 * picks each queue pair's interval from the RX profile, which
+	 * ethtool's rx-profile can change.  The interval counts from the
+	 * last interrupt, as DIM's EQE mode assumes.
+	 */
+	mutex_init(&zd->dim_lock);
+	return net_dim_init_irq_moder(netdev, DIM_PROFILE_RX, DIM_COALESCE_USEC,
+				      DIM_CQ_PERIOD_MODE_START_FROM_EQE, 0,
+				      zcnic_rx_dim_work, NULL);
 }

@@ -19,6 +19,7 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
 #include <net/netdev_queues.h>
 #include <net/page_pool/helpers.h>
 
@@ -1066,6 +1067,22 @@ static bool zcnic_tx_map(struct zcnic_q_vector *qv, struct sk_buff *skb,
 		csum_offset = skb->csum_offset;
 		acc->needs_csum++;
 	}
+	if (skb_is_gso(skb)) {
+		const struct skb_shared_info *shinfo = skb_shinfo(skb);
+		unsigned int segs = shinfo->gso_segs;
+
+		/* The stack left the pseudo-header sum over the whole TCP
+		 * length in the checksum field, as the device expects; the
+		 * MSS takes the place of the checksum offset.
+		 */
+		flags |= ZCNIC_TXD_TSO;
+		csum_offset = shinfo->gso_size;
+		acc->gso_packets++;
+		acc->gso_bytes += skb->len;
+		acc->gso_wire_packets += segs;
+		acc->gso_wire_bytes += skb->len +
+				       (segs - 1) * skb_tcp_all_headers(skb);
+	}
 
 	len = skb_headlen(skb);
 	if (len) {
@@ -1144,7 +1161,8 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev)
 	if (skb_shinfo(skb)->nr_frags + 1 > ZCNIC_TX_MAX_FRAGS &&
 	    skb_linearize(skb))
 		goto err_drop_stats;
-	if (unlikely(skb->len > ZCNIC_FRAME_MAX))
+	if (unlikely(skb->len > (skb_is_gso(skb) ? ZCNIC_TSO_FRAME_MAX :
+						      ZCNIC_FRAME_MAX)))
 		goto err_drop_stats;
 	/* The MAC sends frames as they are: pad runts to the minimum. */
 	if (eth_skb_pad(skb)) {
@@ -1432,12 +1450,45 @@ void zcnic_tx_ring_stop(struct zcnic_q_vector *qv)
 	netdev_tx_reset_queue(netdev_get_tx_queue(zd->netdev, qv->idx));
 }
 
+/*
+ * Feed DIM a sample at the end of a poll that completed: the RX packets and
+ * bytes so far and the polls (one per interrupt) they took.  The counters
+ * are only written in this NAPI context, so they are read as they are.
+ */
+static void zcnic_rx_dim_update(struct zcnic_q_vector *qv)
+{
+	struct dim_sample sample = {};
+
+	dim_update_sample(qv->polls, qv->rx_stats.c.packets,
+			  qv->rx_stats.c.bytes, &sample);
+	net_dim(&qv->rx_dim, &sample);
+}
+
+/* DIM chose a profile: it becomes the queue pair's interrupt interval. */
+void zcnic_rx_dim_work(struct work_struct *work)
+{
+	struct dim *dim = container_of(work, struct dim, work);
+	struct zcnic_q_vector *qv = container_of(dim, struct zcnic_q_vector,
+						 rx_dim);
+	struct zcnic_dev *zd = qv->zd;
+	struct dim_cq_moder moder = net_dim_get_rx_irq_moder(zd->netdev, dim);
+
+	mutex_lock(&zd->dim_lock);
+	if (zd->adaptive_rx)
+		zcnic_q_wr32(zd, qv->idx, ZCNIC_QP_IRQ_ITR,
+			     min_t(u32, moder.usec,
+				   FIELD_MAX(ZCNIC_QP_IRQ_ITR_USECS)));
+	dim->state = DIM_START_MEASURE;
+	mutex_unlock(&zd->dim_lock);
+}
+
 int zcnic_poll(struct napi_struct *napi, int budget)
 {
 	struct zcnic_q_vector *qv = container_of(napi, struct zcnic_q_vector,
 						 napi);
 	int work = 0;
 
+	qv->polls++;
 	zcnic_tx_clean(qv, budget);
 	/* A zero budget (netpoll) may not touch the page pools. */
 	if (budget && qv->rx.live)
@@ -1447,6 +1498,8 @@ int zcnic_poll(struct napi_struct *napi, int budget)
 		return budget;
 
 	if (napi_complete_done(napi, work)) {
+		if (READ_ONCE(qv->zd->adaptive_rx))
+			zcnic_rx_dim_update(qv);
 		zcnic_irq_arm(qv);
 		zcnic_refill_check(qv);
 	}

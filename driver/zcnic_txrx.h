@@ -4,6 +4,7 @@
 #ifndef _ZCNIC_TXRX_H_
 #define _ZCNIC_TXRX_H_
 
+#include <linux/dim.h>
 #include <linux/interrupt.h>
 #include <linux/netdevice.h>
 #include <linux/timer.h>
@@ -59,6 +60,10 @@ struct zcnic_tx_counters {
 	u64 packets;
 	u64 bytes;
 	u64 needs_csum;
+	u64 gso_packets;
+	u64 gso_bytes;
+	u64 gso_wire_packets;
+	u64 gso_wire_bytes;
 	u64 stop;
 	u64 wake;
 	u64 dropped;
@@ -210,6 +215,8 @@ struct zcnic_q_vector {
 	struct zcnic_rx_ring rx;
 	struct timer_list refill_timer;
 	unsigned int refill_delay_ms;
+	struct dim rx_dim;
+	u16 polls;
 	struct zcnic_rx_stats rx_stats;
 	struct zcnic_tx_stats tx_stats;
 	char irq_name[IFNAMSIZ + 16];
@@ -233,6 +240,7 @@ netdev_tx_t zcnic_xmit(struct sk_buff *skb, struct net_device *netdev);
 int zcnic_poll(struct napi_struct *napi, int budget);
 irqreturn_t zcnic_queue_irq(int irq, void *data);
 void zcnic_refill_timer(struct timer_list *t);
+void zcnic_rx_dim_work(struct work_struct *work);
 void zcnic_irq_arm(struct zcnic_q_vector *qv);
 
 void zcnic_rx_stats_read(const struct zcnic_rx_stats *s,

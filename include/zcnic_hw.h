@@ -83,6 +83,11 @@ static inline uint32_t zcnic_field_prep(uint32_t mask, uint32_t val)
  * than 17 payload buffers.
  */
 #define ZCNIC_GRO_FRAME_MAX	65600
+/* Largest TCP segmentation offload frame (TXD_TSO), headers included, and
+ * the most segments one may become (v1.4).
+ */
+#define ZCNIC_TSO_FRAME_MAX	65536
+#define ZCNIC_TSO_SEGS_MAX	256
 #define ZCNIC_RSS_KEY_LEN	40
 #define ZCNIC_RSS_INDIR_SIZE	128
 #define ZCNIC_RSS_CTXS		8	/* context 0 (default) + 7 extra */
@@ -104,8 +109,9 @@ static inline uint32_t zcnic_field_prep(uint32_t mask, uint32_t val)
 #define ZCNIC_DEV_VERSION_MINOR		ZCNIC_GENMASK(15, 0)
 #define ZCNIC_DEV_VERSION_MAJOR		ZCNIC_GENMASK(31, 16)
 #define ZCNIC_VERSION_MAJOR	1
-#define ZCNIC_VERSION_MINOR	3	/* 1: RSS_FIELDS, 2: QP_IRQ_CTRL.SWINT,
-					 * 3: RXQ_CTRL.GRO (large receive)
+#define ZCNIC_VERSION_MINOR	4	/* 1: RSS_FIELDS, 2: QP_IRQ_CTRL.SWINT,
+					 * 3: RXQ_CTRL.GRO (large receive),
+					 * 4: TXD_TSO (TCP segmentation)
 					 */
 #define ZCNIC_DEV_CAPS		0x0008		/* RO */
 #define ZCNIC_DEV_CAPS_QUEUES		ZCNIC_GENMASK(7, 0)	/* queue pairs */
@@ -326,6 +332,8 @@ enum {
 #define ZCNIC_TXQ_STAT_PKTS	0xe0
 #define ZCNIC_TXQ_STAT_BYTES	0xe4
 #define ZCNIC_TXQ_STAT_ERRS	0xe8
+#define ZCNIC_TXQ_STAT_TSO_PKTS	0xec		/* frames sent with TXD_TSO (v1.4) */
+#define ZCNIC_TXQ_STAT_TSO_SEGS	0xf4		/* wire segments they became (v1.4) */
 
 /* Error codes in RXQ_STATUS/TXQ_STATUS.ERRCODE. */
 enum {
@@ -420,12 +428,20 @@ struct zcnic_tx_desc {
 	zcnic_le16 len;
 	zcnic_le16 flags;
 	zcnic_le16 csum_start;	/* CSUM: checksum bytes from here to the end */
-	zcnic_le16 csum_offset;	/* ... and store it at csum_start + this */
+	union {
+		zcnic_le16 csum_offset;	/* ... and store it at csum_start + this */
+		zcnic_le16 mss;		/* TSO: TCP payload bytes per segment */
+	};
 };
 ZCNIC_STATIC_ASSERT(sizeof(struct zcnic_tx_desc) == 16, "tx desc size");
 
 #define ZCNIC_TXD_EOP		ZCNIC_BIT(0)
 #define ZCNIC_TXD_CSUM		ZCNIC_BIT(1)	/* on the first descriptor */
+/* On the first descriptor, with CSUM: a TCP frame to send as segments of
+ * mss payload bytes; csum_start is its TCP header, whose checksum field
+ * holds the pseudo-header sum over the whole frame's TCP length (v1.4)
+ */
+#define ZCNIC_TXD_TSO		ZCNIC_BIT(2)
 
 /* TX completion: one per frame, naming its EOP descriptor. */
 struct zcnic_tx_cmpl {

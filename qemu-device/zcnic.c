@@ -319,6 +319,8 @@ static void zcnic_add_queue_props(ZcnicState *s)
         ZCNIC_Q_PROP("tx", "pkts", c->txq[q].pkts);
         ZCNIC_Q_PROP("tx", "bytes", c->txq[q].bytes);
         ZCNIC_Q_PROP("tx", "errs", c->txq[q].errs);
+        ZCNIC_Q_PROP("tx", "tso-pkts", c->txq[q].tso_pkts);
+        ZCNIC_Q_PROP("tx", "tso-segs", c->txq[q].tso_segs);
         ZCNIC_Q_PROP("irq", "sent", c->irq[q].sent);
         ZCNIC_Q_PROP("irq", "lost", c->irq[q].lost);
         ZCNIC_Q_PROP("irq", "swint", c->irq[q].swint);

@@ -345,7 +345,7 @@ static void zcnic_clear_counters(ZcnicCore *c)
         rq->pkts = rq->bytes = rq->nobuf = rq->nocmpl = 0;
         rq->csum_bad = rq->split = rq->data = rq->drop_steer = 0;
         rq->gro_pkts = rq->gro_segs = 0;
-        tq->pkts = tq->bytes = tq->errs = 0;
+        tq->pkts = tq->bytes = tq->errs = tq->tso_pkts = tq->tso_segs = 0;
         c->irq[q].sent = c->irq[q].lost = c->irq[q].swint = 0;
     }
 }
@@ -1346,6 +1346,211 @@ static int zcnic_tx_subq(ZcnicCore *c, uint32_t q)
     return c->nic ? q % MAX(c->nic->conf->peers.queues, 1) : 0;
 }
 
+/*
+ * Hand one frame to the backend queue of TX queue @q, behind the
+ * virtio-net header @vh where the backend takes one (NULL: no offload
+ * asked for).
+ */
+static void zcnic_tx_send(ZcnicCore *c, uint32_t q,
+                          const struct virtio_net_hdr *vh,
+                          const uint8_t *buf, uint32_t len)
+{
+    static const struct virtio_net_hdr none;
+    NICState *nic = c->nic;
+    int sq;
+    struct iovec iov[2] = {
+        { .iov_base = (void *)(vh ? vh : &none), .iov_len = sizeof(none) },
+        { .iov_base = (void *)buf, .iov_len = len },
+    };
+
+    if (!c->link_up || !nic) {
+        return;
+    }
+    sq = zcnic_tx_subq(c, q);
+    if (!qemu_sendv_packet_async(qemu_get_subqueue(nic, sq),
+                                 c->vnet ? iov : iov + 1, c->vnet ? 2 : 1,
+                                 c->tx_sent)) {
+        /* queued by the net layer: send nothing more until it is taken */
+        c->tx_blocked[sq] = true;
+        c->tx_waits++;
+        trace_zcnic_tx_wait(q, sq);
+    }
+}
+
+/* A TCP segmentation offload frame (TXD_TSO, 8.3), as the device found it. */
+typedef struct ZcnicTso {
+    uint32_t l3;            /* IP header */
+    uint32_t l4;            /* TCP header (csum_start) */
+    uint32_t hdr_len;       /* every header, TCP options included */
+    uint32_t mss;
+    uint32_t segs;
+    bool v6;
+} ZcnicTso;
+
+/*
+ * Check that the device can segment the frame in @buf (8.3) and find its
+ * headers.  False: a guest error, already reported.
+ */
+static bool zcnic_tso_parse(ZcnicCore *c, uint32_t q, const uint8_t *buf,
+                            uint32_t len, const struct zcnic_tx_desc *d0,
+                            ZcnicTso *t)
+{
+    uint16_t proto = lduw_be_p(buf + 12);
+    const char *why = NULL;
+    uint32_t i, ihl, doff, pay;
+
+    t->l3 = ETH_HLEN;
+    for (i = 0; i < 2 && (proto == ETH_P_VLAN || proto == ETH_P_DVLAN) &&
+                t->l3 + 4 <= len; i++) {
+        proto = lduw_be_p(buf + t->l3 + 2);
+        t->l3 += 4;
+    }
+    t->l4 = le16_to_cpu(d0->csum_start);
+    t->mss = le16_to_cpu(d0->mss);
+    t->v6 = proto == ETH_P_IPV6;
+
+    if (!(le16_to_cpu(d0->flags) & ZCNIC_TXD_CSUM)) {
+        why = "TSO without CSUM";
+    } else if (proto == ETH_P_IP) {
+        ihl = t->l3 + 20 <= len ? (buf[t->l3] & 0xf) * 4 : 0;
+        if (ihl < 20 || (buf[t->l3] >> 4) != 4 || t->l3 + ihl != t->l4 ||
+            buf[t->l3 + 9] != IP_PROTO_TCP ||
+            (lduw_be_p(buf + t->l3 + 6) & (IP_MF | IP_OFFMASK))) {
+            why = "not an unfragmented TCP/IPv4 frame with csum_start at TCP";
+        }
+    } else if (t->v6) {
+        if (t->l3 + 40 > len || (buf[t->l3] >> 4) != 6 ||
+            t->l4 < t->l3 + 40) {
+            why = "not an IPv6 frame with csum_start past its header";
+        }
+    } else {
+        why = "neither IPv4 nor IPv6";
+    }
+    if (!why) {
+        doff = t->l4 + 20 <= len ? (buf[t->l4 + 12] >> 4) * 4 : 0;
+        t->hdr_len = t->l4 + doff;
+        if (doff < 20 || t->hdr_len > len) {
+            why = "no whole TCP header";
+        }
+    }
+    if (!why) {
+        pay = len - t->hdr_len;
+        t->segs = MAX(DIV_ROUND_UP(pay, MAX(t->mss, 1)), 1);
+        if (!t->mss) {
+            why = "MSS 0";
+        } else if (t->segs > ZCNIC_TSO_SEGS_MAX) {
+            why = "more than TSO_SEGS_MAX segments";
+        } else if (t->hdr_len + MIN(t->mss, pay) > ZCNIC_FRAME_MAX) {
+            why = "segments longer than FRAME_MAX";
+        }
+    }
+    if (why) {
+        zcnic_guest_error(c, "txq %u: TSO frame of %u bytes, csum_start %u, "
+                          "mss %u: %s", q, len, t->l4, t->mss, why);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Send a TSO frame as segments of t->mss payload bytes: each has the
+ * frame's headers with the IP length (and IPv4 identification and header
+ * checksum), the TCP sequence number, flags and checksum made its own.
+ */
+static void zcnic_tso_segment(ZcnicCore *c, uint32_t q, const uint8_t *buf,
+                              uint32_t len, const ZcnicTso *t)
+{
+    uint8_t *seg = c->tx_seg;
+    uint32_t seq = ldl_be_p(buf + t->l4 + 4);
+    uint16_t ip_id = lduw_be_p(buf + t->l3 + 4);
+    uint16_t seed = lduw_be_p(buf + t->l4 + 16);
+    uint16_t tcp_total = len - t->l4;
+    uint8_t th_flags = buf[t->l4 + 13];
+    uint32_t i, off = t->hdr_len;
+
+    for (i = 0; i < t->segs; i++, off += t->mss) {
+        uint32_t plen = MIN(t->mss, len - off);
+        uint32_t slen = t->hdr_len + plen;
+        uint16_t tcp_len = slen - t->l4;
+        uint32_t sum;
+        uint8_t clear = 0;
+
+        memcpy(seg, buf, t->hdr_len);
+        memcpy(seg + t->hdr_len, buf + off, plen);
+        if (t->v6) {
+            stw_be_p(seg + t->l3 + 4, slen - t->l3 - 40);
+        } else {
+            stw_be_p(seg + t->l3 + 2, slen - t->l3);
+            stw_be_p(seg + t->l3 + 4, ip_id + i);
+            stw_be_p(seg + t->l3 + 10, 0);
+            stw_be_p(seg + t->l3 + 10,
+                     net_checksum_finish(net_checksum_add(t->l4 - t->l3,
+                                                          seg + t->l3)));
+        }
+        stl_be_p(seg + t->l4 + 4, seq + (off - t->hdr_len));
+        if (i) {
+            clear |= TH_CWR;
+        }
+        if (i + 1 < t->segs) {
+            clear |= TH_FIN | TH_PUSH;
+        }
+        seg[t->l4 + 13] = th_flags & ~clear;
+        /*
+         * The seed is the pseudo-header sum over the frame's TCP length:
+         * take that length out (add its complement) and this one's in.
+         */
+        sum = seed + (uint16_t)~tcp_total + tcp_len;
+        stw_be_p(seg + t->l4 + 16, 0);
+        sum += net_checksum_add(tcp_len, seg + t->l4);
+        stw_be_p(seg + t->l4 + 16, net_checksum_finish_nozero(sum));
+        zcnic_tx_send(c, q, NULL, seg, slen);
+    }
+}
+
+/*
+ * Send a TSO frame: whole, behind a virtio-net header asking for
+ * segmentation, to a backend that takes one (the peer segments it, or a
+ * host stack receives it as one); as segments otherwise.
+ */
+static void zcnic_tso_send(ZcnicCore *c, uint32_t q, uint8_t *buf,
+                           uint32_t len, const ZcnicTso *t)
+{
+    ZcnicTxQueue *tq = &c->txq[q];
+    bool whole = c->vnet && t->segs > 1;
+
+    tq->tso_pkts++;
+    tq->tso_segs += t->segs;
+    trace_zcnic_tx_tso(q, len, t->mss, t->segs, whole);
+    if (whole) {
+        struct virtio_net_hdr vh = {
+            .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+            .gso_type = t->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 :
+                                VIRTIO_NET_HDR_GSO_TCPV4,
+        };
+
+        if (buf[t->l4 + 13] & TH_CWR) {
+            vh.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+        }
+        /* the peer's stack reads the IP length: make it the frame's */
+        if (t->v6) {
+            stw_be_p(buf + t->l3 + 4, len - t->l3 - 40);
+        } else {
+            stw_be_p(buf + t->l3 + 2, len - t->l3);
+            stw_be_p(buf + t->l3 + 10, 0);
+            stw_be_p(buf + t->l3 + 10,
+                     net_checksum_finish(net_checksum_add(t->l4 - t->l3,
+                                                          buf + t->l3)));
+        }
+        stw_le_p(&vh.hdr_len, t->hdr_len);
+        stw_le_p(&vh.gso_size, t->mss);
+        stw_le_p(&vh.csum_start, t->l4);
+        stw_le_p(&vh.csum_offset, 16);
+        zcnic_tx_send(c, q, &vh, buf, len);
+    } else {
+        zcnic_tso_segment(c, q, buf, len, t);
+    }
+}
+
 /* Gather, checksum and send one frame; returns a ZCNIC_TCD_STATUS_*. */
 static uint16_t zcnic_tx_frame(ZcnicCore *c, uint32_t q,
                                const struct zcnic_tx_desc *d, uint32_t n,
@@ -1354,15 +1559,16 @@ static uint16_t zcnic_tx_frame(ZcnicCore *c, uint32_t q,
     uint8_t *buf = c->tx_frame;
     uint32_t len = 0, i, start, where;
     uint16_t dflags0 = le16_to_cpu(d[0].flags);
-    NICState *nic = c->nic;
-    int sq;
+    bool tso = dflags0 & ZCNIC_TXD_TSO;
+    uint32_t max = tso ? ZCNIC_TSO_FRAME_MAX : ZCNIC_FRAME_MAX;
+    ZcnicTso t;
 
     for (i = 0; i < n; i++) {
         uint32_t dlen = le16_to_cpu(d[i].len);
 
-        if (len + dlen > ZCNIC_FRAME_MAX) {
-            zcnic_guest_error(c, "txq %u: frame longer than %u bytes",
-                              q, ZCNIC_FRAME_MAX);
+        if (len + dlen > max) {
+            zcnic_guest_error(c, "txq %u: %sframe longer than %u bytes",
+                              q, tso ? "TSO " : "", max);
             return ZCNIC_TCD_STATUS_ERR;
         }
         if (zcnic_fault_hit(c, c->fault_dma_fail_ppm)) {
@@ -1383,6 +1589,13 @@ static uint16_t zcnic_tx_frame(ZcnicCore *c, uint32_t q,
         zcnic_guest_error(c, "txq %u: frame of %u bytes", q, len);
         return ZCNIC_TCD_STATUS_ERR;
     }
+    if (tso) {
+        if (!zcnic_tso_parse(c, q, buf, len, &d[0], &t)) {
+            return ZCNIC_TCD_STATUS_ERR;
+        }
+        zcnic_tso_send(c, q, buf, len, &t);
+        return ZCNIC_TCD_STATUS_OK;
+    }
     if (dflags0 & ZCNIC_TXD_CSUM) {
         uint32_t sum;
         uint16_t csum;
@@ -1400,25 +1613,7 @@ static uint16_t zcnic_tx_frame(ZcnicCore *c, uint32_t q,
         csum = net_checksum_finish_nozero(sum);
         stw_be_p(buf + where, csum);
     }
-
-    if (c->link_up && nic) {
-        sq = zcnic_tx_subq(c, q);
-        /* a vnet backend takes a header too: no offload asked for */
-        struct virtio_net_hdr vh = {};
-        struct iovec iov[2] = {
-            { .iov_base = &vh, .iov_len = sizeof(vh) },
-            { .iov_base = buf, .iov_len = len },
-        };
-
-        if (!qemu_sendv_packet_async(qemu_get_subqueue(nic, sq),
-                                     c->vnet ? iov : iov + 1,
-                                     c->vnet ? 2 : 1, c->tx_sent)) {
-            /* queued by the net layer: send nothing more until it is taken */
-            c->tx_blocked[sq] = true;
-            c->tx_waits++;
-            trace_zcnic_tx_wait(q, sq);
-        }
-    }
+    zcnic_tx_send(c, q, NULL, buf, len);
     return ZCNIC_TCD_STATUS_OK;
 }
 
@@ -1828,6 +2023,10 @@ static uint32_t zcnic_queue_read(ZcnicCore *c, uint32_t q, hwaddr off)
         return tq->bytes;
     case ZCNIC_TXQ_STAT_ERRS:
         return tq->errs;
+    case ZCNIC_TXQ_STAT_TSO_PKTS:
+        return tq->tso_pkts;
+    case ZCNIC_TXQ_STAT_TSO_SEGS:
+        return tq->tso_segs;
     default:
         return 0;
     }
@@ -2301,7 +2500,8 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             "\"tx\": {\"enabled\": %s, \"error\": %u, "
             "\"dr-head\": %u, \"dr-tail\": %u, \"tcq-head\": %u, "
             "\"tcq-tail\": %u, \"pkts\": %" PRIu64 ", "
-            "\"bytes\": %" PRIu64 ", \"errs\": %" PRIu64 "}, "
+            "\"bytes\": %" PRIu64 ", \"errs\": %" PRIu64 ", "
+            "\"tso-pkts\": %" PRIu64 ", \"tso-segs\": %" PRIu64 "}, "
             "\"irq\": {\"vector\": %u, \"armed\": %s, \"pending\": %s, "
             "\"sent\": %" PRIu64 ", \"lost\": %" PRIu64 ", "
             "\"swint\": %" PRIu64 "}}",
@@ -2315,7 +2515,7 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             zcnic_txq_enabled(c, q) ? "true" : "false",
             zf_get(ZCNIC_TXQ_STATUS_ERRCODE, tq->status),
             tq->dr_head, tq->dr_tail, tq->tcq_head, tq->tcq_tail,
-            tq->pkts, tq->bytes, tq->errs,
+            tq->pkts, tq->bytes, tq->errs, tq->tso_pkts, tq->tso_segs,
             irq->vec, irq->armed ? "true" : "false",
             irq->pending ? "true" : "false", irq->sent, irq->lost,
             irq->swint);
@@ -2351,7 +2551,8 @@ void zcnic_core_realize(ZcnicCore *c, PCIDevice *owner, NICState *nic,
         qemu_set_vnet_hdr_len(qemu_get_subqueue(nic, q)->peer,
                               sizeof(struct virtio_net_hdr));
     }
-    c->tx_frame = g_malloc0(ZCNIC_FRAME_MAX);
+    c->tx_frame = g_malloc0(ZCNIC_TSO_FRAME_MAX);
+    c->tx_seg = g_malloc0(ZCNIC_FRAME_MAX);
     for (q = 0; q < ZCNIC_MAX_QUEUES; q++) {
         c->irq[q].core = c;
         c->irq[q].qp = q;
@@ -2381,5 +2582,6 @@ void zcnic_core_unrealize(ZcnicCore *c)
     c->rx_pkt = NULL;
     g_free(c->rx_frame);
     g_free(c->tx_frame);
-    c->rx_frame = c->tx_frame = NULL;
+    g_free(c->tx_seg);
+    c->rx_frame = c->tx_frame = c->tx_seg = NULL;
 }

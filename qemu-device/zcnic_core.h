@@ -76,6 +76,8 @@ typedef struct ZcnicTxQueue {
     uint64_t pkts;
     uint64_t bytes;
     uint64_t errs;
+    uint64_t tso_pkts;
+    uint64_t tso_segs;
 } ZcnicTxQueue;
 
 /* TX descriptors one run of a queue takes before it yields (bottom half). */
@@ -162,7 +164,8 @@ struct ZcnicCore {
      */
     bool vnet;
     bool backend_gro;
-    uint8_t *tx_frame;      /* ZCNIC_FRAME_MAX bytes */
+    uint8_t *tx_frame;      /* ZCNIC_TSO_FRAME_MAX bytes */
+    uint8_t *tx_seg;        /* ZCNIC_FRAME_MAX bytes: one TSO segment */
 
     /* Host-side controls (QOM properties), kept across device resets. */
     bool nobuf_hold;

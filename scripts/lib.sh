@@ -9,7 +9,7 @@ export ZCNIC_TOP ZCNIC_CACHE ZCNIC_V
 say() { printf '[zcnic] %s\n' "$*" >&2; }
 die() { printf '[zcnic] error: %s\n' "$*" >&2; exit 1; }
 need_root() {
-	[ "$(id -u)" -eq 0 ] || die "must run as root (it installs packages, builds a root filesystem with chroot and creates network namespaces); run: sudo make ${MAKE_TARGET:-test}"
+	[ "$(id -u)" -eq 0 ] || die "must run as root (it installs packages, builds a root filesystem with chroot and creates network namespaces); run it as root, e.g. sudo make ${MAKE_TARGET:-test} where sudo is installed"
 }
 
 # How long one build or download step may take before it counts as stalled

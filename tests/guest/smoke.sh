@@ -4,7 +4,7 @@
 # IPv4 and IPv6.
 . /zcnic/lib.sh
 
-ktap_plan 18
+ktap_plan 20
 ifc=$(zcnic_ifname 0)
 if [ -n "$ifc" ] && ethtool -i "$ifc" | grep -q '^driver: zcnic'; then
 	ktap_ok "driver-bound $ifc"
@@ -84,6 +84,48 @@ large_receive() {
 	[ "$(dev_counter backend-gro)" = true ]
 }
 ktap_check large-receive-rx-gro-hw large_receive
+
+# TCP segmentation offload (tx-tcp-segmentation, on by default): the stack
+# hands the driver 64 KiB frames, and the device passes them to the tap
+# whole behind a virtio-net header asking for segmentation; the driver's
+# qstats tx-hw-gso-* and the device's own counts of TSO frames agree. Off,
+# no frame is a TSO frame. Both streams are pattern-checked by the host.
+dev_tx_tso() {
+	zcnic-host qom-get /machine/peripheral/nic0 stats | python3 -c '
+import json, sys
+st = json.loads(json.loads(sys.stdin.read()))
+print(sum(q["tx"]["tso-pkts"] for q in st["queues"]))'
+}
+# tso_stream: 8 MiB guest -> host in 64 KiB writes; prints
+# "tso-frames wire-segments device-tso-frames"
+tso_stream() {
+	local g0 w0 d0
+	g0=$(dev_qstat tx-hw-gso-packets) w0=$(dev_qstat tx-hw-gso-wire-packets)
+	d0=$(dev_tx_tso) || return 1
+	zcnic-host bg sink traffic recv -p 9004 -n 8388608 -s 14 -t 60 >&2 || return 1
+	zcnic-traffic send -a "$HOST_V4" -p 9004 -n 8388608 -m 65536 -s 14 >&2 || return 1
+	zcnic-host wait sink 120 >&2 || return 1
+	echo "$(( $(dev_qstat tx-hw-gso-packets) - g0 ))" \
+		"$(( $(dev_qstat tx-hw-gso-wire-packets) - w0 ))" \
+		"$(( $(dev_tx_tso) - d0 ))"
+}
+tso_tx() {
+	local g w d segs=$((8388608 / 1448))
+	ethtool -k "$ifc" | grep -q '^tcp-segmentation-offload: on$' ||
+		{ echo "TSO is not on by default"; ethtool -k "$ifc" | grep segmentation; return 1; }
+	read -r g w d < <(tso_stream) || return 1
+	echo "TSO on: $g TSO frames standing for $w segments; the device sent $d"
+	# most of the stream in TSO frames of several segments each, and every
+	# one of them reached the device as one
+	[ "$g" -gt 0 ] && [ "$w" -ge $((2 * g)) ] && [ "$w" -ge $((segs / 2)) ] &&
+		[ "$d" -eq "$g" ] || return 1
+	ethtool -K "$ifc" tso off || return 1
+	read -r g w d < <(tso_stream) || { ethtool -K "$ifc" tso on; return 1; }
+	echo "TSO off: $g TSO frames; the device sent $d"
+	ethtool -K "$ifc" tso on || return 1
+	[ "$g" -eq 0 ] && [ "$d" -eq 0 ]
+}
+ktap_check tso-guest-to-host tso_tx
 
 # The smallest TX ring the driver accepts must carry a stream: its queue
 # stops with room for one largest frame left and must wake again.
@@ -328,6 +370,48 @@ case $coal_rc in
 	ktap_skip interrupt-moderation "the stream is too slow here to show moderation";;
 *)	ktap_fail interrupt-moderation; printf '%s\n' "$coal_out" | tail -n 5 | sed 's/^/# /';;
 esac
+
+# Adaptive moderation (ethtool adaptive-rx, off by default): DIM sets each
+# queue pair's QP_IRQ_ITR from its RX profile while traffic flows. The
+# profile is set to values nothing else uses, so an interval from it can
+# only be DIM's; the streams above, without it, left every pair at
+# rx-usecs, and so does turning it off again.
+adaptive_run() {
+	local v moved=0
+	ethtool -C "$ifc" rx-usecs 3 || return 1
+	# the profile through the ethtool netlink family (ethtool itself
+	# prints it but cannot set it)
+	ynl ethtool --do coalesce-set --json "{\"header\": {\"dev-name\": \"$ifc\"},
+		\"use-adaptive-rx\": 1, \"rx-profile\": {\"irq-moderation\":
+		[{\"usec\": 2}, {\"usec\": 9}, {\"usec\": 65}, {\"usec\": 129}, {\"usec\": 257}]}}" ||
+		return 1
+	ethtool -c "$ifc" | grep -q '^Adaptive RX: *on' || { ethtool -c "$ifc"; return 1; }
+	echo "adaptive-rx on: QP_IRQ_ITR $(qregs "$ifc" 0x68) before the flood"
+	for v in $(qregs "$ifc" 0x68); do [ "$v" -eq 3 ] || return 1; done
+	udp_to_guest 9005 1280000 || return 1
+	sleep 0.5
+	echo "after 20000 frames: QP_IRQ_ITR $(qregs "$ifc" 0x68)"
+	for v in $(qregs "$ifc" 0x68); do
+		case $v in
+		3)	;;
+		2|9|65|129|257)	moved=$((moved + 1));;
+		*)	echo "interval $v is neither rx-usecs nor from the profile"; return 1;;
+		esac
+	done
+	ethtool -C "$ifc" adaptive-rx off || return 1
+	echo "adaptive-rx off: QP_IRQ_ITR $(qregs "$ifc" 0x68)"
+	for v in $(qregs "$ifc" 0x68); do [ "$v" -eq 3 ] || return 1; done
+	[ "$moved" -gt 0 ] || { echo "DIM set no interval"; return 1; }
+}
+adaptive() {
+	local ifc rc
+	ifc=$(zcnic_ifname 0)
+	adaptive_run
+	rc=$?
+	ethtool -C "$ifc" adaptive-rx off rx-usecs 0 || rc=1
+	return $rc
+}
+ktap_check adaptive-interrupt-moderation adaptive
 
 # pktgen sends bursts of 4 with xmit_more on the first 3; the driver drops
 # the last of every burst (debugfs tx_drop). The 3 before it must still

@@ -1696,6 +1696,336 @@ static void test_rx_gro_vnet(void)
     zt_end(t);
 }
 
+/* ------------------------------------------------------------------ */
+/* TCP segmentation offload (hw-spec 8.3)                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A TSO frame as the stack hands it over: build_frame()'s TCP frame with
+ * TCP flags th_flags and, in its checksum field, the pseudo-header sum
+ * over the whole TCP length.  Returns its length and the offsets of its
+ * IP header, TCP header and payload.
+ */
+static uint32_t tso_frame(const FrameSpec *fs, uint8_t th_flags, uint8_t *buf,
+                          uint32_t *l3p, uint32_t *l4p, uint32_t *l5p)
+{
+    uint32_t len = build_frame(fs, buf, l5p);
+    uint32_t l3 = 14 + (fs->vlan ? 4 : 0), l4 = l3 + (fs->ipv == 4 ? 20 : 40);
+    uint8_t ph[4] = { 0, 6 };
+    uint32_t sum = fs->ipv == 4 ? csum_add(0, buf + l3 + 12, 8)
+                                : csum_add(0, buf + l3 + 8, 32);
+
+    buf[l4 + 13] = th_flags;
+    stw_be_p(ph + 2, len - l4);
+    sum = csum_add(sum, ph, 4);
+    stw_be_p(buf + l4 + 16, ~csum_fold(sum) & 0xffff);
+    *l3p = l3;
+    *l4p = l4;
+    return len;
+}
+
+/* Post a frame in three buffers (the first ends inside the headers). */
+static void tx_post3(Zt *t, TxQ *x, const uint8_t *frame, uint32_t len,
+                     uint16_t flags, uint16_t cstart, uint16_t coff)
+{
+    uint32_t a = MIN(40, len), b = (len - a) / 2, i;
+    uint32_t part[3] = { a, b, len - a - b }, off = 0;
+
+    for (i = 0; i < 3; i++) {
+        uint64_t buf;
+
+        if (!part[i]) {
+            continue;
+        }
+        buf = zalloc(t, part[i], 64);
+        qtest_memwrite(t->qts, buf, frame + off, part[i]);
+        off += part[i];
+        txq_put(t, x, buf, part[i],
+                (i ? 0 : flags) | (off == len ? ZCNIC_TXD_EOP : 0),
+                i ? 0 : cstart, i ? 0 : coff);
+    }
+    qwr(t, x->q, ZCNIC_TXQ_DR_TAIL, x->tail);
+}
+
+/* The next TX completion, consumed (TCQ_HEAD written). */
+static void txq_next(Zt *t, TxQ *x, struct zcnic_tx_cmpl *cd)
+{
+    qtest_memread(t->qts, x->tcq + 8 * x->chead, cd, sizeof(*cd));
+    g_assert_cmpuint(!!(le32_to_cpu(cd->flags) & ZCNIC_TCD_GEN), ==, x->gen);
+    x->chead = (x->chead + 1) % x->ring;
+    if (!x->chead) {
+        x->gen = !x->gen;
+    }
+    qwr(t, x->q, ZCNIC_TXQ_TCQ_HEAD, x->chead);
+}
+
+/*
+ * Segment i of nseg that the device made of the TSO frame: the frame's
+ * headers with the segment's IP length, IPv4 identification and header
+ * checksum, sequence number, flags and TCP checksum; its payload slice.
+ */
+static void tso_check_seg(const uint8_t *frame, uint32_t len, int ipv,
+                          uint32_t l3, uint32_t l4, uint32_t l5, uint32_t mss,
+                          uint32_t i, uint32_t nseg, const uint8_t *seg,
+                          uint32_t slen)
+{
+    uint32_t off = l5 + i * mss, plen = MIN(mss, len - off), sum;
+    uint8_t ph[4] = { 0, 6 }, th_flags = frame[l4 + 13];
+
+    g_assert_cmpuint(slen, ==, l5 + plen);
+    g_assert(!memcmp(seg + l5, frame + off, plen));
+    g_assert(!memcmp(seg, frame, l3));
+    if (ipv == 4) {
+        g_assert_cmpuint(lduw_be_p(seg + l3 + 2), ==, slen - l3);
+        g_assert_cmpuint(lduw_be_p(seg + l3 + 4), ==,
+                         (lduw_be_p(frame + l3 + 4) + i) & 0xffff);
+        g_assert_cmphex(csum_fold(csum_add(0, seg + l3, 20)), ==, 0);
+        g_assert(!memcmp(seg + l3, frame + l3, 2));
+        g_assert(!memcmp(seg + l3 + 6, frame + l3 + 6, 4));
+        g_assert(!memcmp(seg + l3 + 12, frame + l3 + 12, 8));
+        sum = csum_add(0, seg + l3 + 12, 8);
+    } else {
+        g_assert_cmpuint(lduw_be_p(seg + l3 + 4), ==, slen - l3 - 40);
+        g_assert(!memcmp(seg + l3, frame + l3, 4));
+        g_assert(!memcmp(seg + l3 + 6, frame + l3 + 6, 34));
+        sum = csum_add(0, seg + l3 + 8, 32);
+    }
+    g_assert_cmpuint(ldl_be_p(seg + l4 + 4), ==,
+                     ldl_be_p(frame + l4 + 4) + i * mss);
+    if (i) {
+        th_flags &= ~0x80;                      /* CWR on the first only */
+    }
+    if (i + 1 < nseg) {
+        th_flags &= ~0x09;                      /* PSH, FIN on the last */
+    }
+    g_assert_cmphex(seg[l4 + 13], ==, th_flags);
+    g_assert(!memcmp(seg + l4, frame + l4, 4));
+    g_assert(!memcmp(seg + l4 + 8, frame + l4 + 8, 5));
+    g_assert(!memcmp(seg + l4 + 14, frame + l4 + 14, 2));
+    g_assert(!memcmp(seg + l4 + 18, frame + l4 + 18, l5 - l4 - 18));
+    stw_be_p(ph + 2, slen - l4);
+    sum = csum_add(sum, ph, 4);
+    sum = csum_add(sum, seg + l4, slen - l4);
+    g_assert_cmphex(csum_fold(sum), ==, 0);
+}
+
+static const struct {
+    int ipv;
+    bool vlan;
+    uint8_t th_flags;
+    uint32_t pay, mss;
+} tso_cases[] = {
+    { 4, false, 0x18, 3500, 1000 },     /* PSH ACK: the last segment short */
+    { 6, true, 0x99, 8000, 1428 },      /* CWR PSH ACK FIN behind a tag */
+    { 4, false, 0x10, 700, 1000 },      /* one segment */
+    { 4, true, 0x10, 65400, 8948 },     /* the largest frame, jumbo MSS */
+};
+
+/* The device segments TSO frames for a backend without vnet headers. */
+static void test_tx_tso(void)
+{
+    Zt *t = zt_start(NULL);
+    g_autofree uint8_t *frame = g_malloc0(ZCNIC_TSO_FRAME_MAX * 2);
+    g_autofree uint8_t *out = g_malloc0(ZCNIC_FRAME_MAX);
+    uint32_t len, slen, l3, l4, l5, i, c, q = 1, nseg, segs = 0, errs = 0;
+    struct zcnic_tx_cmpl cd;
+    TxQ x;
+
+    txq_setup(t, &x, q);
+    for (c = 0; c < G_N_ELEMENTS(tso_cases); c++) {
+        FrameSpec fs = { .l4 = 6, .vlan = tso_cases[c].vlan, .tci = 5,
+                         .pay_len = tso_cases[c].pay, .seed = c };
+        uint32_t mss = tso_cases[c].mss;
+
+        if (tso_cases[c].ipv == 4) {
+            fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000 + c, 5201);
+        } else {
+            fs_v6(&fs, "2001:db8::1", "2001:db8::2", 4000 + c, 5201);
+        }
+        len = tso_frame(&fs, tso_cases[c].th_flags, frame, &l3, &l4, &l5);
+        nseg = DIV_ROUND_UP(len - l5, mss);
+        tx_post3(t, &x, frame, len, ZCNIC_TXD_CSUM | ZCNIC_TXD_TSO, l4, mss);
+        for (i = 0; i < nseg; i++) {
+            slen = sock_recv_frame(t, out, ZCNIC_FRAME_MAX);
+            tso_check_seg(frame, len, tso_cases[c].ipv, l3, l4, l5, mss, i,
+                          nseg, out, slen);
+        }
+        segs += nseg;
+        txq_next(t, &x, &cd);
+        g_assert_cmpuint(le16_to_cpu(cd.status), ==, ZCNIC_TCD_STATUS_OK);
+        g_assert_cmpuint(le16_to_cpu(cd.desc_idx), ==,
+                         (x.tail + x.ring - 1) % x.ring);
+    }
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_PKTS), ==, c);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_TSO_PKTS), ==, c);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_TSO_SEGS), ==, segs);
+    g_assert_cmpuint(qstat(t, "tx%u-tso-segs", q), ==, segs);
+
+    /* What the device cannot segment completes with ERR, sending nothing. */
+    for (c = 0; c < 10; c++) {
+        FrameSpec fs = { .l4 = 6, .pay_len = 3000, .seed = 40 + c };
+        uint16_t flags = ZCNIC_TXD_CSUM | ZCNIC_TXD_TSO, mss = 1000;
+        uint32_t cstart;
+
+        fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4100 + c, 5201);
+        switch (c) {
+        case 3:
+            fs.l4 = 17;                 /* UDP */
+            break;
+        case 4:
+            fs.frag = true;
+            break;
+        case 5:
+            fs.pay_len = 300;           /* 300 segments of one byte */
+            mss = 1;
+            break;
+        case 6:
+            fs.ipv = 0;                 /* ARP */
+            break;
+        case 8:
+            fs.pay_len = 20000;         /* segments over FRAME_MAX */
+            mss = ZCNIC_FRAME_MAX;
+            break;
+        case 9:
+            fs.pay_len = 70000 - 86;    /* over TSO_FRAME_MAX */
+            break;
+        }
+        len = tso_frame(&fs, 0x10, frame, &l3, &l4, &l5);
+        cstart = l4;
+        if (c == 0) {
+            flags = ZCNIC_TXD_TSO;      /* without CSUM */
+        } else if (c == 1) {
+            mss = 0;
+        } else if (c == 2) {
+            cstart = l4 + 4;            /* not at the TCP header */
+        } else if (c == 7) {
+            frame[l4 + 12] = 4 << 4;    /* TCP data offset below 5 */
+        }
+        tx_post3(t, &x, frame, len, flags, cstart, mss);
+        txq_next(t, &x, &cd);
+        g_assert_cmpuint(le16_to_cpu(cd.status), ==, ZCNIC_TCD_STATUS_ERR);
+        g_assert_cmpuint(rd(t, ZCNIC_DEV_GUEST_ERRS), ==, ++errs);
+    }
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_ERRS), ==, c);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_TSO_PKTS), ==,
+                     G_N_ELEMENTS(tso_cases));
+    g_assert_cmphex(qrd(t, q, ZCNIC_TXQ_STATUS), ==, ZCNIC_TXQ_STATUS_ENABLED);
+
+    /* a plain frame over FRAME_MAX is refused as before */
+    memset(frame, 0, ZCNIC_FRAME_MAX + 1);
+    tx_post3(t, &x, frame, ZCNIC_FRAME_MAX + 1, 0, 0, 0);
+    txq_next(t, &x, &cd);
+    g_assert_cmpuint(le16_to_cpu(cd.status), ==, ZCNIC_TCD_STATUS_ERR);
+
+    /* none of the refused frames left a segment behind: next is this one */
+    memset(frame, 0xa5, 64);
+    tx_post3(t, &x, frame, 64, 0, 0, 0);
+    txq_next(t, &x, &cd);
+    g_assert_cmpuint(le16_to_cpu(cd.status), ==, ZCNIC_TCD_STATUS_OK);
+    g_assert_cmpuint(sock_recv_frame(t, out, ZCNIC_FRAME_MAX), ==, 64);
+    g_assert(!memcmp(out, frame, 64));
+    zt_end(t);
+}
+
+/*
+ * A backend that takes virtio-net headers (a tap) gets a TSO frame whole,
+ * with a header asking for segmentation; a one-segment frame goes as that
+ * segment.  An AF_PACKET socket on the tap reads what QEMU wrote.
+ */
+static void test_tx_tso_vnet(void)
+{
+    Zt *t = zt_start_tap();
+    g_autofree uint8_t *frame = g_malloc0(ZCNIC_TSO_FRAME_MAX);
+    g_autofree uint8_t *posted = g_malloc0(ZCNIC_TSO_FRAME_MAX);
+    g_autofree uint8_t *out = g_malloc0(ZCNIC_TSO_FRAME_MAX + 64);
+    struct sockaddr_ll sll = {
+        .sll_family = AF_PACKET,
+        .sll_protocol = htons(ETH_P_ALL),
+        .sll_ifindex = if_nametoindex(GRO_TAP),
+    };
+    struct virtio_net_hdr vh;
+    struct iovec iov[2] = {
+        { .iov_base = &vh, .iov_len = sizeof(vh) },
+        { .iov_base = out, .iov_len = ZCNIC_TSO_FRAME_MAX + 64 },
+    };
+    uint32_t len, l3, l4, l5, c, q = 0, segs = 0, nseg, untag;
+    struct zcnic_tx_cmpl cd;
+    int one = 1, rs;
+    ssize_t n;
+    TxQ x;
+
+    rs = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+    g_assert_cmpint(rs, >=, 0);
+    g_assert_cmpint(setsockopt(rs, SOL_PACKET, PACKET_VNET_HDR, &one,
+                               sizeof(one)), ==, 0);
+    g_assert_cmpint(bind(rs, (struct sockaddr *)&sll, sizeof(sll)), ==, 0);
+
+    txq_setup(t, &x, q);
+    for (c = 0; c < G_N_ELEMENTS(tso_cases); c++) {
+        FrameSpec fs = { .l4 = 6, .vlan = tso_cases[c].vlan, .tci = 5,
+                         .pay_len = tso_cases[c].pay, .seed = c };
+        uint32_t mss = tso_cases[c].mss;
+
+        if (tso_cases[c].ipv == 4) {
+            fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000 + c, 5201);
+        } else {
+            fs_v6(&fs, "2001:db8::1", "2001:db8::2", 4000 + c, 5201);
+        }
+        len = tso_frame(&fs, tso_cases[c].th_flags, frame, &l3, &l4, &l5);
+        nseg = DIV_ROUND_UP(len - l5, mss);
+        segs += nseg;
+        /* the IP lengths (and IPv4 header checksum) are the device's job */
+        memcpy(posted, frame, len);
+        if (tso_cases[c].ipv == 4) {
+            stw_be_p(posted + l3 + 2, 0);
+            stw_be_p(posted + l3 + 10, 0xdead);
+        } else {
+            stw_be_p(posted + l3 + 4, 0);
+        }
+        tx_post3(t, &x, posted, len, ZCNIC_TXD_CSUM | ZCNIC_TXD_TSO, l4, mss);
+        txq_next(t, &x, &cd);
+        g_assert_cmpuint(le16_to_cpu(cd.status), ==, ZCNIC_TCD_STATUS_OK);
+
+        n = readv(rs, iov, 2);
+        g_assert_cmpint(n, >, sizeof(vh));
+        n -= sizeof(vh);
+        if (nseg == 1) {
+            /* sent as its one segment, no offload asked for */
+            g_assert_cmpuint(vh.gso_type, ==, VIRTIO_NET_HDR_GSO_NONE);
+            tso_check_seg(frame, len, tso_cases[c].ipv, l3, l4, l5, mss, 0,
+                          1, out, n);
+            continue;
+        }
+        /* whole, as built (lengths restored), asking for mss-byte segments */
+        untag = tso_cases[c].vlan ? 4 : 0;
+        if (untag) {
+            /* the receiving tap took the tag out of the frame (skb) */
+            g_assert_cmpint(n, ==, len - 4);
+            g_assert(!memcmp(out, frame, 12));
+            g_assert(!memcmp(out + 12, frame + 16, len - 16));
+        } else {
+            g_assert_cmpint(n, ==, len);
+            g_assert(!memcmp(out, frame, len));
+        }
+        g_assert_cmpuint(vh.gso_type, ==,
+                         (tso_cases[c].ipv == 4 ? VIRTIO_NET_HDR_GSO_TCPV4
+                                                : VIRTIO_NET_HDR_GSO_TCPV6) |
+                         (tso_cases[c].th_flags & 0x80 ?
+                          VIRTIO_NET_HDR_GSO_ECN : 0));
+        g_assert_cmpuint(le16_to_cpu(vh.gso_size), ==, mss);
+        /* the tap's packet socket reports its skb's linear length here */
+        g_assert_cmpuint(le16_to_cpu(vh.hdr_len), >=, l5 - untag);
+        g_assert_cmphex(vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM, ==,
+                        VIRTIO_NET_HDR_F_NEEDS_CSUM);
+        g_assert_cmpuint(le16_to_cpu(vh.csum_start), ==, l4 - untag);
+        g_assert_cmpuint(le16_to_cpu(vh.csum_offset), ==, 16);
+    }
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_TSO_PKTS), ==, c);
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_TSO_SEGS), ==, segs);
+    close(rs);
+    zt_end(t);
+}
+
 static void rss_set_key(Zt *t, uint32_t ctx, const uint8_t *key)
 {
     uint32_t i;
@@ -3507,6 +3837,8 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/rx/pack", test_rx_pack);
     qtest_add_func("/zcnic/rx/scatter", test_rx_scatter);
     qtest_add_func("/zcnic/rx/gro-vnet", test_rx_gro_vnet);
+    qtest_add_func("/zcnic/tx/tso", test_tx_tso);
+    qtest_add_func("/zcnic/tx/tso-vnet", test_tx_tso_vnet);
     qtest_add_func("/zcnic/rx/csum", test_csum);
     qtest_add_func("/zcnic/rx/nobuf", test_nobuf);
     qtest_add_func("/zcnic/rx/nobuf-hold", test_nobuf_hold);
