@@ -14,7 +14,7 @@ MB=$((1 << 20))
 STREAM_MB=${LIFECYCLE_MB:-64}
 [ "$STREAM_MB" -ge 16 ] || STREAM_MB=16	# -E exits holding after 8 MiB
 
-ktap_plan 15
+ktap_plan 16
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/$ifc/device)")
 setup() { zcrx_nic_setup "$ifc" 3 tcp4:$PORT:$Q tcp4:$((PORT + 1)):2; }
@@ -319,6 +319,54 @@ nodev_side_by_side() {
 	grep -q 'copy_bytes=0 ' "$zc" && ! grep -q 'copy_bytes=0 ' "$nd"
 }
 ktap_check nodev-copy-mode-side-by-side nodev_side_by_side
+
+# The registration errors docs/troubleshooting.md lists, each provoked
+# the way it says and refused with the error it says; the queue is free
+# and works afterwards.
+# reg_err ERROR ZCRX_RX-OPTIONS...: a probe registration must fail with it
+reg_err() {
+	local want=$1 out
+	shift
+	out=$(zcrx_rx -d -p $PORT -n 1 "$@" 2>&1)
+	case $out in
+	*"$want"*) echo "zcrx_rx $*: $want";;
+	*) echo "zcrx_rx $*: expected \"$want\", got: $out"; return 1;;
+	esac
+}
+registration_errors() {
+	local ok=0 nq out
+	out=$(mktemp)
+	nq=$(ethtool -l "$ifc" | awk '/^Combined:/ {v = $2} END {print v}')
+	ethtool -G "$ifc" tcp-data-split auto || return 1
+	reg_err "Invalid argument" -i "$ifc" -q $Q || ok=1
+	ethtool -G "$ifc" tcp-data-split on hds-thresh 64 || return 1
+	reg_err "Invalid argument" -i "$ifc" -q $Q || ok=1
+	ethtool -G "$ifc" hds-thresh 0 || return 1
+	reg_err "Numerical result out of range" -i "$ifc" -q "$nq" || ok=1
+	reg_err "Operation not supported" -i lo -q 0 || ok=1
+	start_rx "$out" -q $Q -n $MB || return 1
+	reg_err "File exists" -i "$ifc" -q $Q || ok=1
+	kill $RX_PID; wait $RX_PID 2>/dev/null
+	clean_after $Q || return 1
+	# a frame the NIC did not split must be copied, and a dmabuf area
+	# cannot be copied into: the receive fails with -ENOMEM
+	[ -e /dev/udmabuf ] || modprobe udmabuf || return 1
+	zcnic-host qom-set /machine/peripheral/nic0 x-fault-no-split true >/dev/null || return 1
+	stream "$out" "-a $GUEST_V4 -p $PORT -n $MB -s 9" \
+		zcrx_rx -i "$ifc" -q $Q -p $PORT -n $MB -s 9 -t 60 -a dmabuf
+	zcnic-host qom-set /machine/peripheral/nic0 x-fault-no-split false >/dev/null || return 1
+	if grep -q 'recvzc: Cannot allocate memory' "$out"; then
+		echo "unsplit frames into a dmabuf area: Cannot allocate memory"
+	else
+		echo "unsplit frames into a dmabuf area: no -ENOMEM"; cat "$out"; ok=1
+	fi
+	clean_after $Q || return 1
+	stream "$out" "-a $GUEST_V4 -p $PORT -n $MB -s 9" \
+		zcrx_rx -i "$ifc" -q $Q -p $PORT -n $MB -s 9 -t 60 || { cat "$out"; ok=1; }
+	clean_after $Q || ok=1
+	return $ok
+}
+ktap_check registration-errors-as-documented registration_errors
 
 # The leak check itself must be able to fail: payload pages sitting unread
 # in a socket keep the pools of a downed interface alive (detached) until
