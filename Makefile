@@ -7,7 +7,7 @@ export ZCNIC_V ?= $(V)
 export MAKE_TARGET = $(firstword $(MAKECMDGOALS))
 S := $(CURDIR)/scripts
 
-.PHONY: bench run ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san guest-test test demo fuzz clean distclean help
+.PHONY: bench run ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san lint guest-test test demo fuzz clean distclean help
 
 all: qemu driver guest-bins
 
@@ -19,6 +19,7 @@ help:
 	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
 	@echo "make fuzz        DURATION=600 -- fuzz the device (libFuzzer, ASan, UBSan)"
 	@echo "make bench       BENCH_MB=128 BENCH_REPS=5 -- zcnic vs virtio-net and e1000e, docs/benchmarks.md"
+	@echo "make lint        checkpatch (kernel, QEMU), shellcheck, pyflakes"
 	@echo "make unit | qtest | qtest-san | qemu | rootfs | kernel | driver | guest-bins | clean"
 	@echo "variables: ZCNIC_CACHE, QEMU_SRC, GUEST_KVER, KERNEL_SRC, GUEST_KERNEL=stock|debug|inject, ZCNIC_ACCEL=auto|kvm|tcg,"
 	@echo "           V=1, LOGDIR, LEVELS, GUEST_TESTS, KSFT_TESTS"
@@ -52,6 +53,10 @@ qtest:
 # the qtest against a second QEMU build under AddressSanitizer and UBSan
 qtest-san:
 	@LEVELS=qtest-san $(S)/run-tests.sh
+
+# checkpatch (kernel and QEMU), shellcheck and pyflakes: scripts/lint.sh
+lint:
+	@LEVELS=lint $(S)/run-tests.sh
 
 guest-test:
 	@LEVELS=guest $(S)/run-tests.sh

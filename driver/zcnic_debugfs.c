@@ -20,7 +20,6 @@
 
 #include "zcnic.h"
 
-
 static struct dentry *zcnic_dbg_root;
 
 static void zcnic_dbg_show_queue(struct seq_file *s, struct zcnic_dev *zd,

@@ -194,8 +194,9 @@ enum {
  * Context 0 steers every packet that no ntuple rule claims.  Each context
  * has a Toeplitz key, a hash-type enable mask, the header fields each type
  * hashes and a 128-entry indirection table of queue numbers, four entries
- * per register (entry 4*i in bits 7:0 of register i).  An entry naming a queue that does not exist or is not
- * enabled drops the packet and counts it in RX_DROP_STEER of queue 0.
+ * per register (entry 4*i in bits 7:0 of register i).  An entry naming a
+ * queue that does not exist or is not enabled drops the packet and counts
+ * it in RX_DROP_STEER of queue 0.
  */
 #define ZCNIC_CSR_START_RSS	0x0800
 #define ZCNIC_RSS_CTX_BASE(c)	(0x0800 + 0x100 * (c))
@@ -356,6 +357,7 @@ enum {
 struct zcnic_rx_buf_desc {
 	zcnic_le64 addr;
 };
+
 ZCNIC_STATIC_ASSERT(sizeof(struct zcnic_rx_buf_desc) == 8, "rx buf desc size");
 
 /*
@@ -380,6 +382,7 @@ struct zcnic_rx_cmpl {
 	zcnic_le16 gro_mss;	/* RCD_GRO: their payload size, the last's <= */
 	zcnic_le32 rsvd;
 };
+
 ZCNIC_STATIC_ASSERT(sizeof(struct zcnic_rx_cmpl) == 32, "rx cmpl size");
 
 #define ZCNIC_RCD_GEN		ZCNIC_BIT(0)	/* owner: matches the ring's pass */
@@ -414,7 +417,8 @@ enum {
 	ZCNIC_RCD_L4_TCP = 1,
 	ZCNIC_RCD_L4_UDP = 2,
 };
-#define ZCNIC_RCD_VLAN		ZCNIC_BIT(14)	/* frame carried an 802.1Q tag (kept in the frame) */
+/* The frame carried an 802.1Q tag, which is kept in the frame. */
+#define ZCNIC_RCD_VLAN		ZCNIC_BIT(14)
 #define ZCNIC_RCD_NTUPLE	ZCNIC_BIT(15)	/* steered by an ntuple rule */
 /* A coalesced TCP receive (RXQ_CTRL.GRO): GRO_SEGS segments of GRO_MSS
  * payload bytes under one set of headers, whose IP length covers them all;
@@ -433,6 +437,7 @@ struct zcnic_tx_desc {
 		zcnic_le16 mss;		/* TSO: TCP payload bytes per segment */
 	};
 };
+
 ZCNIC_STATIC_ASSERT(sizeof(struct zcnic_tx_desc) == 16, "tx desc size");
 
 #define ZCNIC_TXD_EOP		ZCNIC_BIT(0)
@@ -449,6 +454,7 @@ struct zcnic_tx_cmpl {
 	zcnic_le16 status;
 	zcnic_le32 flags;
 };
+
 ZCNIC_STATIC_ASSERT(sizeof(struct zcnic_tx_cmpl) == 8, "tx cmpl size");
 
 #define ZCNIC_TCD_GEN		ZCNIC_BIT(0)

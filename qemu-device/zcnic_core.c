@@ -683,7 +683,8 @@ static void zcnic_rx_classify(ZcnicCore *c, uint32_t len, bool l4_csum_set,
     }
     if (l4_csum_set) {
         /* the device wrote the L4 checksum itself (zcnic_rx_vnet) */
-    } else if (info->l4 == ZCNIC_RCD_L4_UDP && !lduw_be_p(f + info->l4_off + 6)) {
+    } else if (info->l4 == ZCNIC_RCD_L4_UDP &&
+               !lduw_be_p(f + info->l4_off + 6)) {
         /* no checksum: allowed over IPv4 only (RFC 768, RFC 8200) */
         if (info->l3 == ZCNIC_RCD_L3_IPV6) {
             info->csum = ZCNIC_RCD_CSUM_BAD;
@@ -2531,6 +2532,7 @@ char *zcnic_core_stats_json(ZcnicCore *c)
 void zcnic_core_realize(ZcnicCore *c, PCIDevice *owner, NICState *nic,
                         uint32_t num_queues, const uint8_t *mac)
 {
+    MemReentrancyGuard *guard = &DEVICE(owner)->mem_reentrancy_guard;
     uint32_t q;
 
     c->owner = owner;
@@ -2559,9 +2561,8 @@ void zcnic_core_realize(ZcnicCore *c, PCIDevice *owner, NICState *nic,
         c->irq[q].timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, zcnic_qp_timer_cb,
                                        &c->irq[q]);
         c->irq[q].bh = qemu_bh_new_guarded(zcnic_qp_irq_bh, &c->irq[q],
-                                           &DEVICE(owner)->mem_reentrancy_guard);
-        c->irq[q].tx_bh = qemu_bh_new_guarded(zcnic_tx_bh, &c->irq[q],
-                                              &DEVICE(owner)->mem_reentrancy_guard);
+                                           guard);
+        c->irq[q].tx_bh = qemu_bh_new_guarded(zcnic_tx_bh, &c->irq[q], guard);
     }
     zcnic_core_fault_reseed(c);
     zcnic_core_reset(c);

@@ -37,7 +37,7 @@ typedef struct ZcnicRxQueue {
 
     /* Latched when the queue is enabled. */
     bool pack;
-    bool gro;               /* RXQ_CTRL.GRO: takes the backend's coalesced frames */
+    bool gro;               /* RXQ_CTRL.GRO: takes coalesced frames */
     uint32_t hdr_buf_len;
     uint32_t pay_buf_len;
 
@@ -70,7 +70,7 @@ typedef struct ZcnicTxQueue {
     uint32_t tcq_head;
     uint32_t tcq_tail;
     bool gen;
-    bool hung;              /* x-fault-tx-hang: ignores doorbells until stopped */
+    bool hung;              /* x-fault-tx-hang: doorbells ignored till stop */
     bool wedged;            /* x-fault-txq-stop-ignore: until a device reset */
 
     uint64_t pkts;

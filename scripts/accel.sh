@@ -39,7 +39,7 @@ key=$( { uname -r; grep -m1 '^model name' /proc/cpuinfo || true
 verdict=$ZCNIC_CACHE/accel-probe-$key
 if [ -f "$verdict" ]; then
 	read -r accel why < "$verdict"
-	say "$(tr a-z A-Z <<<"$accel"): $why (probe cached in $verdict)"
+	say "${accel^^}: $why (probe cached in $verdict)"
 	echo "$accel"
 	exit 0
 fi
@@ -82,5 +82,5 @@ wait "$pid" 2>/dev/null || true
 cp "$tmp/console" "$verdict.console" 2>/dev/null || true
 cp "$tmp/stderr" "$verdict.stderr"
 echo "$accel $why" > "$verdict"
-say "$(tr a-z A-Z <<<"$accel"): $why (verdict cached in $verdict)"
+say "${accel^^}: $why (verdict cached in $verdict)"
 echo "$accel"

@@ -28,7 +28,7 @@ if [ "${BENCH_PROFILE:-0}" = 1 ]; then
 fi
 say "bench: $reps rounds of six $mb MiB streams and a UDP flood (logs in $LOGDIR)"
 "$ZCNIC_TOP/harness/zcnic-bed" bench "$@" --mb "$mb" --reps "$reps" \
-	--logdir "$LOGDIR/bed" $([ "$ZCNIC_V" = 1 ] && echo -v) &
+	--logdir "$LOGDIR/bed" "${ZCNIC_VFLAG[@]}" &
 bed=$!
 if [ ${#profile[@]} -gt 0 ]; then
 	# QEMU of this run: the one whose command line names the bench's taps

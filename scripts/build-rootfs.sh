@@ -61,6 +61,7 @@ if [ -n "$sid_pkgs" ]; then
 	say "adding from sid: $sid_vers"
 	debs=$ZCNIC_CACHE/src/dl-sid-debs
 	mkdir -p "$debs" "$root/build/sid-debs"
+	# shellcheck disable=SC2086 # one word per package
 	(cd "$debs" && bounded 900 "downloading $sid_vers" papt download $sid_vers >"$debs/log" 2>&1) ||
 		die "could not download $sid_vers from sid (log: $debs/log)"
 	for v in $sid_vers; do

@@ -72,7 +72,7 @@ found=$(cd "$LOGDIR" && ls crash-* leak-* timeout-* oom-* slow-unit-* 2>/dev/nul
 say "fuzz: ${execs:-0} executions in ${DURATION}s (${rate:-0}/s), corpus $(ls "$corpus" | wc -l) inputs"
 say "fuzz: coverage ${cov:-unknown} (all of QEMU); the zcnic device: ${dev_cov:-unknown}"
 if [ -n "$found" ]; then
-	say "fuzz: FOUND $(echo "$found" | wc -l): $(echo $found) (in $LOGDIR; scripts/fuzz.sh --repro FILE)"
+	say "fuzz: FOUND $(echo "$found" | wc -l): $(echo "$found" | tr '\n' ' ')(in $LOGDIR; scripts/fuzz.sh --repro FILE)"
 	exit 1
 fi
 [ "$rc" -eq 0 ] || die "the fuzzer exited with status $rc (log: $LOGDIR/fuzz.log)"

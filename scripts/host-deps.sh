@@ -11,7 +11,7 @@ BASE_PKGS=(build-essential ninja-build pkgconf libglib2.0-dev zlib1g-dev
 	flex bison python3-venv libslirp-dev seabios qemu-system-data
 	debootstrap e2fsprogs iproute2 socat kmod python3-yaml
 	debian-archive-keyring dpkg-dev xz-utils ca-certificates iputils-ping ethtool
-	bc libelf-dev libssl-dev cpio)
+	bc libelf-dev libssl-dev cpio shellcheck python3-pyflakes)
 BPO_PKGS=(meson python3-pycotap)
 # make fuzz: clang with libFuzzer and the sanitizer runtimes
 [ "${1:-}" = --fuzz ] && BASE_PKGS+=(clang libclang-rt-14-dev)

@@ -50,7 +50,7 @@ run_bed() {
 	eval "set -- $args \"\$@\""
 	"$ZCNIC_BED" run "$@" --payload "ksft=$ksft" \
 		--logdir "$LOGDIR/$level" --junit "$LOGDIR/$level.junit.xml" \
-		$([ "$ZCNIC_V" = 1 ] && echo -v) > "$LOGDIR/$level.out"
+		"${ZCNIC_VFLAG[@]}" > "$LOGDIR/$level.out"
 	rc=$?
 	level_end "$level" "$rc"
 	[ "$rc" -eq 130 ] && return 130

@@ -5,6 +5,9 @@ ZCNIC_TOP=${ZCNIC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 ZCNIC_CACHE=${ZCNIC_CACHE:-$HOME/.cache/zcnic}
 ZCNIC_V=${ZCNIC_V:-0}
 export ZCNIC_TOP ZCNIC_CACHE ZCNIC_V
+# zcnic-bed's verbose flag, for "${ZCNIC_VFLAG[@]}" in the scripts
+# shellcheck disable=SC2034
+if [ "$ZCNIC_V" = 1 ]; then ZCNIC_VFLAG=(-v); else ZCNIC_VFLAG=(); fi
 
 say() { printf '[zcnic] %s\n' "$*" >&2; }
 die() { printf '[zcnic] error: %s\n' "$*" >&2; exit 1; }
@@ -49,7 +52,8 @@ run_logged() {
 	# that a caller's $(...) would wait on)
 	(
 		for fd in "${ZC_LOCK_FDS[@]}"; do exec {fd}>&-; done
-		while sleep 60 </dev/null >/dev/null 2>&1; do
+		exec </dev/null
+		while sleep 60 >/dev/null 2>&1; do
 			say "... $(basename "$log" .log): $(( ($(date +%s) - start) / 60 )) min so far"
 		done
 	) &

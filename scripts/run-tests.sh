@@ -9,7 +9,7 @@ need_root
 
 LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$LOGDIR"
-LEVELS=${LEVELS:-unit qtest qtest-san guest guest-iommu guest-loop ksft ksft-inject guest-debug}
+LEVELS=${LEVELS:-unit qtest qtest-san lint guest guest-iommu guest-loop ksft ksft-inject guest-debug}
 GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill lifecycle recovery liburing iommu}
 # the guest tests again behind a virtual IOMMU, which iommu.sh's planted bug
 # needs to show
@@ -31,6 +31,7 @@ say "logs: $LOGDIR"
 
 trap_interrupts
 
+# shellcheck disable=SC2086 # split into words on purpose
 set -- $LEVELS
 nlevels=$#
 i=0
@@ -56,6 +57,12 @@ for level in $LEVELS; do
 			fail_level qtest "QEMU did not build"
 		fi
 		;;
+	lint)
+		say "[$i/$nlevels] level lint: checkpatch (kernel and QEMU), shellcheck, pyflakes"
+		"$ZCNIC_TOP/scripts/lint.sh" > "$LOGDIR/lint.ktap" 2>"$LOGDIR/lint.err"
+		level_end lint $?
+		[ -s "$LOGDIR/lint.ktap" ] || fail_level lint "the linters did not run (see $LOGDIR/lint.err)"
+		;;
 	qtest-san)
 		say "[$i/$nlevels] level qtest-san: the device qtest under AddressSanitizer and UBSan"
 		if bld=$("$ZCNIC_TOP/scripts/build-qemu.sh" --qtest --sanitize); then
@@ -80,6 +87,7 @@ for level in $LEVELS; do
 	ksft)
 		say "[$i/$nlevels] level ksft: the kernel's drivers/net selftests on zcnic (loop topology)"
 		# one guest test runs them all: its deadline covers each selftest's own
+		# shellcheck disable=SC2086 # split into words on purpose
 		set -- $KSFT_TESTS
 		run_bed ksft --topology loop --tests ksft --env "KSFT_TESTS=$KSFT_TESTS" --prefix "ksft:" \
 			--test-timeout $(( ($# + 1) * 600 )) || interrupted
@@ -111,4 +119,5 @@ for level in $LEVELS; do
 	say "[$i/$nlevels] level $level done in $(( $(date +%s) - start ))s"
 done
 
+# shellcheck disable=SC2086 # split into words on purpose
 python3 "$ZCNIC_TOP/harness/summarize.py" "$LOGDIR" $LEVELS

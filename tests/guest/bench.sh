@@ -15,6 +15,7 @@
 # Reported as "# bench KEY=VALUE ..." lines for harness/bench-report.py; a
 # row fails only when its stream did not arrive intact (this is no test of
 # speed).
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 MB=${BENCH_MB:-128}
@@ -46,7 +47,7 @@ link_up() {
 
 modprobe virtio_net && modprobe e1000e || { echo "not ok 1 bench # no virtio_net/e1000e module"; exit 1; }
 zc=$(zcnic_up 0) || { echo "not ok 1 bench # zcnic did not come up"; exit 1; }
-for i in $(seq 1 50); do
+for _ in $(seq 1 50); do
 	vn=$(ifc_of_driver virtio_net) && e1=$(ifc_of_driver e1000e) && break
 	sleep 0.1
 done
@@ -71,7 +72,7 @@ nic_irqs() {
 	[ -d "$d/msi_irqs" ] || [ -e "$d/irq" ] || d=$(dirname "$d")
 	irqs=$(ls "$d/msi_irqs" 2>/dev/null)
 	[ -n "$irqs" ] || irqs=$(cat "$d/irq")
-	awk -v list=" $(echo $irqs) " 'index(list, " " substr($1, 1, length($1) - 1) " ") {
+	awk -v list=" $(echo "$irqs" | tr -s ' \n' '  ') " 'index(list, " " substr($1, 1, length($1) - 1) " ") {
 		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END {print s + 0}' /proc/interrupts
 }
 stat_of() { cat "/sys/class/net/$1/statistics/$2"; }
@@ -129,11 +130,11 @@ sum_field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" "${@:2}" | awk '{s += $1} END
 # datagrams the guest's UDP sockets had no room for (RcvbufErrors)
 udp_sock_drops() { awk '/^Udp:/ && ++n == 2 {print $6}' /proc/net/snmp; }
 udp_flood() {
-	local nic=$1 ifc=$2 addr=$3 f s0 s1 k0 k1 bad queues=""
+	local nic=$1 ifc=$2 addr=$3 f s0 s1 k0 k1 bad queues="" rx=()
 	qstats > /tmp/q0
 	for f in 0 1; do
 		zcnic-traffic recv -u -p $((9200 + f)) -n "$UDP_N" -m 1024 -s 7 -t 60 > /tmp/udp-$f 2>&1 &
-		eval "rx$f=\$!"
+		rx[f]=$!
 	done
 	sleep 0.5
 	s0=$(snap "$ifc") k0=$(udp_sock_drops)
@@ -141,7 +142,7 @@ udp_flood() {
 	zcnic-host bg udp1 traffic send -u -a "$addr" -p 9201 -n "$UDP_N" -m 1024 -s 7 >/dev/null
 	zcnic-host wait udp0 120 > /tmp/udp-send0
 	zcnic-host wait udp1 120 > /tmp/udp-send1
-	wait "$rx0" "$rx1"
+	wait "${rx[@]}"
 	s1=$(snap "$ifc") k1=$(udp_sock_drops)
 	qstats > /tmp/q1
 	[ "$nic" = zcnic ] && queues=$(join /tmp/q0 /tmp/q1 | awk '{printf "%s%s:%d", (NR > 1 ? "," : ""), $1, $3 - $2}')

@@ -5,6 +5,7 @@
 # zc_verdict). When zcrx cannot be set up the stream goes through plain
 # recv(), which is reported as copying and fails unless DEMO_ALLOW_COPY=1.
 # Reported as "# demo key=value" lines that the harness prints as a table.
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 bytes=${DEMO_BYTES:-67108864}

@@ -15,13 +15,14 @@
 # bug of the kernel's page pool: its DMA index xarray is locked with BHs
 # off but not declared so, and a failed node allocation there retries a
 # sleeping allocation with BHs still off.)
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 Q=1
 
 ktap_plan 4
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
-dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/$ifc/device)")
+dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/"$ifc"/device)")
 
 # Two queue pairs and 64-entry RX rings keep the sweeps short: a page pool
 # allocation is one call per payload buffer and one per header page.
@@ -38,7 +39,7 @@ n=\$(ethtool -l $ifc | awk '/^Combined:/ {v = \$2} END {print v}')
 [ "\$(cat /sys/class/net/$ifc/operstate)" = up ] ||
 	{ echo "  $ifc is \$(cat /sys/class/net/$ifc/operstate)"; exit 1; }
 cc=\$(cat /sys/class/net/$ifc/carrier_changes)
-[ "\$cc" = $(cat /sys/class/net/$ifc/carrier_changes) ] ||
+[ "\$cc" = $(cat /sys/class/net/"$ifc"/carrier_changes) ] ||
 	{ echo "  the carrier went down and up: the queues were stopped"; exit 1; }
 for r in rx tx; do
 	live=\$(grep -c "^  \$r: live" $dbg/rings)
@@ -60,7 +61,7 @@ sweep() {
 	rc=$?
 	grep -v '^attempt' "$out"
 	echo "# $(grep -c '^attempt' "$out") attempts: $(grep -c ': fault fired, operation ok' "$out") completed despite the fault, $(grep -c ': fault fired, operation E' "$out") refused"
-	[ $rc -eq 0 ] || { tail -n 3 "$out"; return 1; }
+	[ "$rc" -eq 0 ] || { tail -n 3 "$out"; return 1; }
 	grep -q ': fault fired, operation E' "$out" || { echo "no attempt was refused: the faults missed the driver"; return 1; }
 }
 
@@ -88,7 +89,7 @@ channels() {
 	sweep 4 channels "$ifc" 1 2
 	rc=$?
 	ethtool -L "$ifc" combined "$ch" || rc=1
-	[ $rc -eq 0 ] && headers_full && wait_no_detached_pools 20
+	[ "$rc" -eq 0 ] && headers_full && wait_no_detached_pools 20
 }
 ktap_check channel-change-under-allocation-failures channels
 
@@ -96,10 +97,10 @@ ktap_check channel-change-under-allocation-failures channels
 # with a short header ring, which NAPI then tops up (rx<Q>_hdr_refill).
 restart() {
 	local h0 h1
-	h0=$(nic_stat rx${Q}_hdr_refill)
+	h0=$(nic_stat rx"${Q}"_hdr_refill)
 	[ -n "$h0" ] || { echo "no rx${Q}_hdr_refill counter"; return 1; }
-	sweep 2 write "$dbg/queue_reset" $Q || return 1
-	h1=$(nic_stat rx${Q}_hdr_refill)
+	sweep 2 write "$dbg/queue_reset" "$Q" || return 1
+	h1=$(nic_stat rx"${Q}"_hdr_refill)
 	echo "# header buffers topped up after a restart: $((h1 - h0))"
 	[ $((h1 - h0)) -gt 0 ] || { echo "no restart went on with a short header ring"; return 1; }
 	headers_full && wait_no_detached_pools 20

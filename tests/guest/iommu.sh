@@ -10,6 +10,7 @@
 # counts it (dma-errors), writes nothing, stops the queue on its DMA error,
 # and the driver's recovery restarts the queue; the stream in flight still
 # arrives intact.
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 PORT=9800
@@ -17,7 +18,7 @@ MB=$((1 << 20))
 
 ktap_plan 3
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
-dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/$ifc/device)")
+dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/"$ifc"/device)")
 grp=/sys/class/net/$ifc/device/iommu_group
 iommu_on() { [ -e "$grp" ]; }
 
@@ -43,14 +44,14 @@ planted() {
 	f0=$(dmesg | grep -c 'DMAR: .*fault addr')
 	echo 64 > "$dbg/phys_dma" || return 1
 	stream "$out" "-a $GUEST_V4 -p $PORT -n $((16 * MB)) -m 65536 -s 17" \
-		zcnic-traffic recv -p $PORT -n $((16 * MB)) -s 17 -t 120
+		zcnic-traffic recv -p "$PORT" -n $((16 * MB)) -s 17 -t 120
 	rc=$?
 	left=$(cat "$dbg/phys_dma"); echo 0 > "$dbg/phys_dma"
 	e1=$(dev_counter dma-errors); r1=$(nic_stat rx_queue_resets)
 	f1=$(dmesg | grep -c 'DMAR: .*fault addr')
 	tail -n 1 "$out"
 	echo "buffers posted at a physical address: $((64 - left)); device DMA refused: $((e1 - e0)); IOMMU faults reported: $((f1 - f0)); RX queue restarts: $((r1 - r0))"
-	[ $rc -eq 0 ] || { echo "the stream did not arrive intact"; return 1; }
+	[ "$rc" -eq 0 ] || { echo "the stream did not arrive intact"; return 1; }
 	[ "$left" -lt 64 ] || { echo "no buffer was posted wrong: the case proved nothing"; return 1; }
 	if iommu_on; then
 		[ $((e1 - e0)) -gt 0 ] || { echo "the IOMMU let the device use physical addresses"; return 1; }

@@ -2,10 +2,12 @@
 # The kernel's own drivers/net selftests, unmodified, on zcnic in the loop
 # topology: port 0 is NETIF, port 1 moves into netns ns-remote, as the netdev
 # CI's loop setup does. KSFT_TESTS lists COLLECTION:TEST entries.
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 KSFT=/zcnic/ksft
 tests=${KSFT_TESTS:-drivers/net:ping.py}
+# shellcheck disable=SC2086 # split into words on purpose
 set -- $tests
 ktap_plan $#
 

@@ -15,6 +15,7 @@
 # copy path (io_zcrx_copy_chunk) counts every copy, and must stay at 0. Its
 # negative control: the device's split broken (x-fault-no-split), the same
 # receive must still be intact, and the probe must fire.
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 Q=1
@@ -26,7 +27,7 @@ ktap_plan 7
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 setup() {
 	ntuple_clear "$ifc" &&
-	zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q tcp6:$PORT:$Q &&
+	zcrx_nic_setup "$ifc" 2 tcp4:"$PORT":"$Q" tcp6:"$PORT":"$Q" &&
 	echo 32 > /proc/sys/vm/nr_hugepages &&
 	{ [ -e /dev/udmabuf ] || modprobe udmabuf; }
 }
@@ -45,7 +46,7 @@ jumbo() {
 	ip link set "$ifc" mtu 9000 && host_ip link set zctap0 mtu 9000 || return 1
 	example_zc 0 "$GUEST_V4"; rc=$?
 	ip link set "$ifc" mtu 1500; host_ip link set zctap0 mtu 1500
-	return $rc
+	return "$rc"
 }
 ktap_check user-memory-mtu-9000 jumbo
 
@@ -62,7 +63,7 @@ no_split_control() {
 	zcnic-host qom-set /machine/peripheral/nic0 x-fault-no-split false >/dev/null
 	read -r calls bytes < <(copy_probe_off)
 	echo "copy path with the split broken: $calls calls, $bytes bytes"
-	[ $rc -eq 0 ] || { echo "the receive failed"; return 1; }
+	[ "$rc" -eq 0 ] || { echo "the receive failed"; return 1; }
 	[ "$calls" -gt 0 ] || { echo "the copy probe saw nothing: it cannot catch a copy"; return 1; }
 }
 ktap_check copy-probe-fires-without-split no_split_control

@@ -5,6 +5,7 @@
 # so a zcrx area stays bound), and the traffic in flight completes with
 # every byte checked. Each case first shows that its fault fired; the
 # runner fails the test on any kernel warning.
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 Q=1
@@ -44,18 +45,18 @@ hung_transfer() {
 	bql=/sys/class/net/$ifc/queues/tx-0/byte_queue_limits/limit_max
 	bql0=$(cat "$bql") && echo 0 > "$bql" || return 1
 	t0=$(nic_stat tx_timeouts); r0=$(nic_stat tx_queue_resets); d0=$(nic_stat device_resets)
-	zcnic-host bg sink traffic recv -p $((PORT + 1)) -n $BYTES -s 14 -t 120 >/dev/null || return 1
-	timeout 120 zcnic-traffic send -a "$HOST_V4" -p $((PORT + 1)) -n $BYTES -m 65536 -s 14 -r 8 &
+	zcnic-host bg sink traffic recv -p $((PORT + 1)) -n "$BYTES" -s 14 -t 120 >/dev/null || return 1
+	timeout 120 zcnic-traffic send -a "$HOST_V4" -p $((PORT + 1)) -n "$BYTES" -m 65536 -s 14 -r 8 &
 	pid=$!
 	sleep 0.5
 	qom_set x-fault-tx-hang true
 	[ "$(dev_counter x-fault-tx-hang)" = true ] || echo "# no TX queue hung"
-	wait $pid; rc=$?
+	wait "$pid"; rc=$?
 	zcnic-host wait sink 120 || rc=1
 	echo "$bql0" > "$bql"
 	t1=$(nic_stat tx_timeouts); r1=$(nic_stat tx_queue_resets); d1=$(nic_stat device_resets)
 	echo "# TX time-outs: $((t1 - t0)); TX ring resets: $((r1 - r0)); device resets: $((d1 - d0)); still hung: $(dev_counter x-fault-tx-hang)"
-	[ $rc -eq 0 ] || return 1
+	[ "$rc" -eq 0 ] || return 1
 	[ $((t1 - t0)) -ge 1 ] || { echo "# the watchdog never fired: did the ring hang?"; return 1; }
 	[ "$(dev_counter x-fault-tx-hang)" = false ] || { echo "# a ring is still hung"; return 1; }
 }
@@ -112,7 +113,7 @@ tx_wedged() {
 }
 ktap_check tx-stop-unanswered-resets-the-device tx_wedged
 
-setup() { zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q; }
+setup() { zcrx_nic_setup "$ifc" 2 tcp4:"$PORT":"$Q"; }
 ktap_check nic-setup setup
 
 # fault_mid_stream WHAT: a zcrx receive of BYTES on queue Q, paced to last
@@ -120,17 +121,18 @@ ktap_check nic-setup setup
 # debug kernel keep up with the sender), with WHAT (a function) run half a
 # second in; the receive must complete zero-copy and intact.
 fault_mid_stream() {
-	local out=$(mktemp) rc rate=$(( BYTES / MB / 4 ))
-	[ $rate -ge 1 ] || rate=1
-	zc_mark $Q
-	rx_start "$out" zcrx_rx -i "$ifc" -q $Q -p $PORT -n $BYTES -s 13 -t 60 || return 1
-	zcnic-host bg tx traffic send -a "$GUEST_V4" -p $PORT -n $BYTES -m 65536 -s 13 -r $rate >/dev/null
+	local out rc rate=$(( BYTES / MB / 4 ))
+	out=$(mktemp)
+	[ "$rate" -ge 1 ] || rate=1
+	zc_mark "$Q"
+	rx_start "$out" zcrx_rx -i "$ifc" -q "$Q" -p "$PORT" -n "$BYTES" -s 13 -t 60 || return 1
+	zcnic-host bg tx traffic send -a "$GUEST_V4" -p "$PORT" -n "$BYTES" -m 65536 -s 13 -r "$rate" >/dev/null
 	sleep 0.5
 	"$1"
 	rx_wait 90; rc=$?
 	zcnic-host wait tx 90 >/dev/null || rc=1
 	sed 's/^/# /' "$out"
-	[ $rc -eq 0 ] || return 1
+	[ "$rc" -eq 0 ] || return 1
 	zc_verdict "$out" || return 1
 }
 
@@ -160,7 +162,7 @@ lost_sync() {
 	# an unused knob would misnumber a later test's completion: disarm it
 	left=$(dev_counter x-fault-bad-cmpl)
 	qom_set x-fault-bad-cmpl 0
-	[ $rc -eq 0 ] || return 1
+	[ "$rc" -eq 0 ] || return 1
 	b1=$(bad); r1=$(nic_stat rx_queue_resets)
 	echo "# bad completions: $((b1 - b0)); RX queue restarts: $((r1 - r0)); knob left at $left"
 	[ "$left" -eq 0 ] || { echo "# the bad completion was never written"; return 1; }

@@ -6,6 +6,7 @@
 # a garbage-filled refill region at registration. Every case must deliver
 # every byte intact with nothing copied; the runner fails the test on any
 # kernel warning.
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 Q=1
@@ -15,7 +16,7 @@ BYTES=$((16 * MB))
 
 ktap_plan 8
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
-setup() { zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q; }
+setup() { zcrx_nic_setup "$ifc" 2 tcp4:"$PORT":"$Q"; }
 ktap_check nic-setup setup
 
 
@@ -24,10 +25,10 @@ run_rx() {
 	local out=$1 rc
 	shift
 	stream "$out" "-a $GUEST_V4 -p $PORT -n $BYTES -m 1448,65536 -s 5" \
-		zcrx_rx -i "$ifc" -q $Q -p $PORT -n "$BYTES" -s 5 -t 300 "$@"
+		zcrx_rx -i "$ifc" -q "$Q" -p "$PORT" -n "$BYTES" -s 5 -t 300 "$@"
 	rc=$?
 	sed 's/^/# /' "$out" "$out.send"
-	return $rc
+	return "$rc"
 }
 result() { result_field "$@"; }
 
@@ -36,9 +37,9 @@ result() { result_field "$@"; }
 starve_drop() {
 	local out af0 af1 nb0 nb1 hd0 hd1
 	out=$(mktemp)
-	af0=$(qstat rx $Q rx-alloc-fail); nb0=$(dev_counter rx$Q-nobuf); hd0=$(dev_counter rx-held)
+	af0=$(qstat rx "$Q" rx-alloc-fail); nb0=$(dev_counter rx"$Q"-nobuf); hd0=$(dev_counter rx-held)
 	run_rx "$out" -A 4 -W 500 || return 1
-	af1=$(qstat rx $Q rx-alloc-fail); nb1=$(dev_counter rx$Q-nobuf); hd1=$(dev_counter rx-held)
+	af1=$(qstat rx "$Q" rx-alloc-fail); nb1=$(dev_counter rx"$Q"-nobuf); hd1=$(dev_counter rx-held)
 	echo "# queue $Q rx-alloc-fail +$((af1 - af0)), device no-buffer drops +$((nb1 - nb0))"
 	[ "$(result alloc_fail_events "$out")" = 1 ] || { echo "# expected exactly one ALLOC_FAIL event"; return 1; }
 	[ $((af1 - af0)) -gt 0 ] || { echo "# rx-alloc-fail did not rise"; return 1; }
@@ -55,15 +56,15 @@ starve_hold() {
 	local out rc held0 held1 sw0 sw1
 	out=$(mktemp)
 	held0=$(dev_counter rx-held) || return 1
-	sw0=$(dev_counter irq$Q-swint) || return 1
+	sw0=$(dev_counter irq"$Q"-swint) || return 1
 	zcnic-host qom-set /machine/peripheral/nic0 x-nobuf '"hold"' >/dev/null || return 1
 	run_rx "$out" -A 4 -W 500
 	rc=$?
 	zcnic-host qom-set /machine/peripheral/nic0 x-nobuf '"drop"' >/dev/null
 	held1=$(dev_counter rx-held) || return 1
-	sw1=$(dev_counter irq$Q-swint) || return 1
+	sw1=$(dev_counter irq"$Q"-swint) || return 1
 	echo "# the device held frames back $((held1 - held0)) times; refill retries (software interrupts): $((sw1 - sw0))"
-	[ $rc -eq 0 ] || return 1
+	[ "$rc" -eq 0 ] || return 1
 	# the retry came through the queue's own interrupt, and backed off:
 	# 500 ms of an empty pool take about ten retries, not hundreds
 	[ $((sw1 - sw0)) -ge 1 ] || { echo "# no software interrupt: what restarted the queue?"; return 1; }

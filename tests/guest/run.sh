@@ -4,6 +4,7 @@
 # HOST_V4/HOST_V6. Loop topology: as the ksft level (port 1 in ns-remote,
 # NETIF and the selftests' variables exported, the selftests under
 # /zcnic/ksft). The command's output and exit status are the result.
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 [ -n "$RUN_CMD" ] || { echo "RUN_CMD is empty"; exit 2; }

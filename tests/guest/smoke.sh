@@ -2,6 +2,7 @@
 # Smoke test: the driver binds, the link comes up, ping works both ways,
 # and pattern-checked TCP streams cross the NIC in both directions over
 # IPv4 and IPv6.
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 ktap_plan 20
@@ -32,7 +33,7 @@ tcp_to_guest() {
 	rc=$?
 	cat "$out" "$out.send"
 	rm -f "$out" "$out.send"
-	return $rc
+	return "$rc"
 }
 ktap_check tcp-guest-to-host-v4 tcp_to_host "$HOST_V4"
 ktap_check tcp-host-to-guest-v4 tcp_to_guest "$GUEST_V4"
@@ -139,7 +140,7 @@ smallest_tx_ring() {
 	rc=$?
 	ethtool -G "$ifc" tx "$old" || rc=1
 	zcnic_up 0 >/dev/null || rc=1
-	return $rc
+	return "$rc"
 }
 ktap_check tcp-through-the-smallest-tx-ring smallest_tx_ring
 
@@ -185,16 +186,16 @@ queue_irqs() {
 polls_in() {
 	local t=/sys/kernel/tracing ev i0 i1 polls
 	ev=$t/events/napi/napi_poll
-	[ -d "$ev" ] || mount -t tracefs nodev $t 2>/dev/null
+	[ -d "$ev" ] || mount -t tracefs nodev "$t" 2>/dev/null
 	[ -d "$ev" ] || { echo "no napi:napi_poll tracepoint" >&2; return 1; }
 	echo "dev_name == \"$ifc\"" >"$ev/filter" || return 1
-	echo >$t/trace
+	echo >"$t"/trace
 	i0=$(queue_irqs "$ifc")
 	echo 1 >"$ev/enable"
 	"$@" >/dev/null
 	echo 0 >"$ev/enable"
 	i1=$(queue_irqs "$ifc")
-	polls=$(grep -c 'napi_poll' $t/trace)
+	polls=$(grep -c 'napi_poll' "$t"/trace)
 	echo 0 >"$ev/filter"
 	echo "$polls $((i1 - i0))"
 }
@@ -263,7 +264,7 @@ rx_pack_flag() {
 	local ifc cc0 cc1 v
 	ifc=$(zcnic_ifname 0)
 	ethtool --show-priv-flags "$ifc" | grep -q '^rx-pack *: on$' || { ethtool --show-priv-flags "$ifc"; return 1; }
-	cc0=$(cat /sys/class/net/$ifc/carrier_changes)
+	cc0=$(cat /sys/class/net/"$ifc"/carrier_changes)
 	ethtool --set-priv-flags "$ifc" rx-pack off || return 1
 	echo "rx-pack off: RXQ_CTRL $(qregs "$ifc" 0)"
 	for v in $(qregs "$ifc" 0); do [ $((v & 4)) -eq 0 ] || return 1; done
@@ -271,7 +272,7 @@ rx_pack_flag() {
 	ethtool --set-priv-flags "$ifc" rx-pack on || return 1
 	echo "rx-pack on: RXQ_CTRL $(qregs "$ifc" 0)"
 	for v in $(qregs "$ifc" 0); do [ $((v & 5)) -eq 5 ] || return 1; done
-	cc1=$(cat /sys/class/net/$ifc/carrier_changes)
+	cc1=$(cat /sys/class/net/"$ifc"/carrier_changes)
 	[ "$cc0" = "$cc1" ] || { echo "the carrier changed: the interface was restarted"; return 1; }
 }
 ktap_check rx-pack-private-flag rx_pack_flag
@@ -282,7 +283,7 @@ pool_ids() {
 import json, sys
 print(" ".join(sorted(str(p["id"]) for p in json.load(sys.stdin)
                       if p.get("ifindex") == int(sys.argv[1]) and "detach-time" not in p)))' \
-		"$(cat /sys/class/net/$1/ifindex)"
+		"$(cat /sys/class/net/"$1"/ifindex)"
 }
 # tcp-data-split and hds-thresh change on the running rings (RXQ_CTRL.HDS,
 # RXQ_HDS_THRESH at 0x0c): no queue restarts, so a memory provider's queue
@@ -292,7 +293,7 @@ print(" ".join(sorted(str(p["id"]) for p in json.load(sys.stdin)
 hds_live() {
 	local ifc cc0 cc1 p0 p1 p2 rx v
 	ifc=$(zcnic_ifname 0)
-	cc0=$(cat /sys/class/net/$ifc/carrier_changes)
+	cc0=$(cat /sys/class/net/"$ifc"/carrier_changes)
 	p0=$(pool_ids "$ifc")
 	[ -n "$p0" ] || { echo "no page pools"; return 1; }
 	ethtool -G "$ifc" tcp-data-split off hds-thresh 100 || return 1
@@ -314,7 +315,7 @@ hds_live() {
 	echo "after a ring size change and back: $p2"
 	[ "$p2" != "$p0" ] || { echo "a ring size change kept the page pools"; return 1; }
 	ping -c 2 -i 0.2 -W 5 "$HOST_V4" >/dev/null || { echo "no traffic after the ring change"; return 1; }
-	cc1=$(cat /sys/class/net/$ifc/carrier_changes)
+	cc1=$(cat /sys/class/net/"$ifc"/carrier_changes)
 	[ "$cc0" = "$cc1" ] || { echo "the carrier changed $((cc1 - cc0)) times"; return 1; }
 }
 ktap_check split-settings-change-live hds_live
@@ -409,7 +410,7 @@ adaptive() {
 	adaptive_run
 	rc=$?
 	ethtool -C "$ifc" adaptive-rx off rx-usecs 0 || rc=1
-	return $rc
+	return "$rc"
 }
 ktap_check adaptive-interrupt-moderation adaptive
 
@@ -419,11 +420,11 @@ ktap_check adaptive-interrupt-moderation adaptive
 xmit_more_drop() {
 	local ifc dbg pg t0 t1 d0 d1 bql bql0
 	ifc=$(zcnic_ifname 0)
-	dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/$ifc/device)")
+	dbg=/sys/kernel/debug/zcnic/$(basename "$(readlink -f /sys/class/net/"$ifc"/device)")
 	modprobe pktgen || return 1
 	pg=/proc/net/pktgen
-	echo rem_device_all > $pg/kpktgend_0
-	echo "add_device $ifc" > $pg/kpktgend_0
+	echo rem_device_all > "$pg"/kpktgend_0
+	echo "add_device $ifc" > "$pg"/kpktgend_0
 	for c in "count 40" "burst 4" "pkt_size 100" "delay 0" "dst $HOST_V4" \
 		"dst_mac ff:ff:ff:ff:ff:ff" "queue_map_min 1" "queue_map_max 1"; do
 		echo "$c" > "$pg/$ifc" || { echo "pktgen: $c refused"; return 1; }
@@ -441,8 +442,8 @@ xmit_more_drop() {
 	# frames that never got a doorbell would keep it waiting)
 	timeout 20 sh -c "echo start > $pg/pgctrl" || echo "pktgen did not finish within 20 s"
 	t1=$(dev_counter tx1-pkts); d1=$(nic_stat tx1_dropped)
-	echo stop > $pg/pgctrl
-	echo rem_device_all > $pg/kpktgend_0
+	echo stop > "$pg"/pgctrl
+	echo rem_device_all > "$pg"/kpktgend_0
 	echo "$bql0" > "$bql"
 	echo "pktgen: 10 bursts of 4; the driver dropped $((d1 - d0)), the device sent $((t1 - t0))"
 	[ $((d1 - d0)) -eq 10 ] || { echo "the knob did not drop the last frame of every burst"; return 1; }

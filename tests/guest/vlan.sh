@@ -4,6 +4,7 @@
 # parses the 802.1Q tag, the ntuple rule still steers the flow to queue Q,
 # the example binds that queue of the real device, every byte is checked
 # and the kernel's copy path stays at 0 (see liburing.sh).
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 Q=1
@@ -25,12 +26,12 @@ setup() {
 	if1=$(ip netns exec ns-remote ls /sys/class/net | grep -v '^lo$' | head -n 1)
 	ip link set "$ifc" up && ip -n ns-remote link set "$if1" up &&
 	ip link add link "$ifc" name vlan7 type vlan id 7 &&
-	ip addr add $VLAN_LOCAL/24 dev vlan7 && ip link set vlan7 up &&
+	ip addr add "$VLAN_LOCAL"/24 dev vlan7 && ip link set vlan7 up &&
 	ip -n ns-remote link add link "$if1" name vlan7 type vlan id 7 &&
-	ip -n ns-remote addr add $VLAN_REMOTE/24 dev vlan7 &&
+	ip -n ns-remote addr add "$VLAN_REMOTE"/24 dev vlan7 &&
 	ip -n ns-remote link set vlan7 up &&
-	ntuple_clear "$ifc" && zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q &&
-	ping -c 2 -W 5 $VLAN_REMOTE >/dev/null
+	ntuple_clear "$ifc" && zcrx_nic_setup "$ifc" 2 tcp4:"$PORT":"$Q" &&
+	ping -c 2 -W 5 "$VLAN_REMOTE" >/dev/null
 }
 ktap_check vlan-setup setup
 
@@ -38,9 +39,9 @@ SENDER="ip netns exec ns-remote zcnic-traffic send"
 vlan_zc() {
 	local out calls bytes
 	out=$(mktemp)
-	zc_mark $Q
+	zc_mark "$Q"
 	copy_probe_on || return 1
-	example 0 $VLAN_LOCAL "$out" || { copy_probe_off >/dev/null; return 1; }
+	example 0 "$VLAN_LOCAL" "$out" || { copy_probe_off >/dev/null; return 1; }
 	read -r calls bytes < <(copy_probe_off)
 	echo "copy path: $calls calls, $bytes bytes"
 	echo "result copy_count=$calls copy_events=0" >> "$out"

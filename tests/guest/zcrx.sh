@@ -5,6 +5,7 @@
 # device's (lib.sh zc_verdict); the same verdict must call two receives
 # that copy (the NIC's split broken, the device-less mode) copying. Then
 # the same flows go through plain recv() on the same NIC.
+# shellcheck source=harness/guest/lib.sh
 . /zcnic/lib.sh
 
 Q=1
@@ -17,7 +18,7 @@ ktap_plan 10
 ifc=$(zcnic_up 0) || { ktap_fail setup; ktap_exit; }
 
 setup() {
-	zcrx_nic_setup "$ifc" 2 tcp4:$PORT:$Q tcp6:$PORT:$Q &&
+	zcrx_nic_setup "$ifc" 2 tcp4:"$PORT":"$Q" tcp6:"$PORT":"$Q" &&
 	sysctl -qw vm.nr_hugepages=128
 }
 ktap_check nic-setup setup
@@ -77,7 +78,7 @@ control_no_split() {
 	zcrx_receive "$GUEST_V4" 1 $((4 << 20)) -a user -C
 	rc=$?
 	zcnic-host qom-set /machine/peripheral/nic0 x-fault-no-split false >/dev/null
-	[ $rc -eq 0 ] || { echo "# the bytes did not arrive (receiver $RX_RC, sender $TX_RC)"; return 1; }
+	[ "$rc" -eq 0 ] || { echo "# the bytes did not arrive (receiver $RX_RC, sender $TX_RC)"; return 1; }
 	[ "$VERDICT" -eq 1 ] || { echo "# a receive without split was not reported as copying"; return 1; }
 	grep -q "not split at the payload" <<<"$VERDICT_TEXT" ||
 		{ echo "# the device's counters did not see the missing split"; return 1; }
@@ -101,11 +102,11 @@ plain() {
 	local out
 	out=$(mktemp)
 	stream "$out" "-a $1 -p $PORT -n $BYTES -c 2 -m $SIZES -s 7" \
-		zcnic-traffic recv -p $PORT -n "$BYTES" -c 2 -s 7 -t 300
+		zcnic-traffic recv -p "$PORT" -n "$BYTES" -c 2 -s 7 -t 300
 	local rc=$?
 	cat "$out" "$out.send"
 	rm -f "$out" "$out.send"
-	return $rc
+	return "$rc"
 }
 ktap_check plain-recv-same-flows-ipv4 plain "$GUEST_V4"
 ktap_exit

@@ -1092,7 +1092,8 @@ static void test_rx_split(void)
 
     for (fam = 0; fam < 3; fam++) {
         for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-            FrameSpec fs = { .l4 = 6, .pay_len = sizes[i], .seed = fam * 3 + i };
+            FrameSpec fs = { .l4 = 6, .pay_len = sizes[i],
+                             .seed = fam * 3 + i };
             struct zcnic_rx_cmpl cd;
             uint32_t len, l5, flags, hdrs, nbuf;
 
@@ -3489,7 +3490,8 @@ static void test_unplug_tx_waiting(void)
     int sock[2];
     QDict *rsp;
 
-#define HPW(off, val) qtest_writel(qts, HP_BAR0 + ZCNIC_Q_BASE(q) + (off), (val))
+#define HPW(off, val) \
+    qtest_writel(qts, HP_BAR0 + ZCNIC_Q_BASE(q) + (off), (val))
 #define HPR(off) qtest_readl(qts, HP_BAR0 + ZCNIC_Q_BASE(q) + (off))
 
     g_assert_cmpint(socketpair(PF_UNIX, SOCK_STREAM, 0, sock), ==, 0);

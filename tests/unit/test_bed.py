@@ -17,7 +17,6 @@ import signal
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "harness"))
-import ktap  # noqa: E402
 
 sys.path.insert(0, HERE)
 from cases import case, run  # noqa: E402
