@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make lint, and make test's lint level: the project's code through the
 # linters of the trees it is written for, one KTAP result each:
-#   checkpatch-driver  the kernel's checkpatch.pl --strict on driver/ and on
-#                      the register header the driver shares with the device
-#   checkpatch-qemu    QEMU's checkpatch.pl on the device model and its qtest
-#   shellcheck         every shell script (settings and exceptions:
-#                      .shellcheckrc)
-#   pyflakes           the Python harness, unit tests and fuzzing seeds
+# - checkpatch-driver: the kernel's checkpatch.pl --strict on driver/ and on
+#   the register header the driver shares with the device;
+# - checkpatch-qemu: QEMU's checkpatch.pl on the device model and its qtest;
+# - every shell script through ShellCheck (settings and exceptions in
+#   .shellcheckrc);
+# - pyflakes on the Python harness, unit tests and fuzzing seeds.
 # W=1 is not repeated here: every driver build runs with it and fails on a
 # warning (scripts/build-driver.sh). The exceptions are stated once each:
 # .shellcheckrc for shellcheck, HW_HEADER_IGNORE below for checkpatch.
