@@ -16,7 +16,7 @@ fail_level() {
 # reused LOGDIR, so that only this run's results can count
 level_begin() {
 	rm -rf --one-file-system "${LOGDIR:?}/$1" "$LOGDIR/$1".ktap "$LOGDIR/$1".rc \
-		"$LOGDIR/$1".out "$LOGDIR/$1".err "$LOGDIR/$1".junit.xml
+		"$LOGDIR/$1".out "$LOGDIR/$1".err "$LOGDIR/$1".junit.xml "$LOGDIR/$1".secs
 }
 
 # level_end LEVEL RC: record the exit status of what produced the results

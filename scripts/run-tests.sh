@@ -113,10 +113,12 @@ for level in $LEVELS; do
 			interrupted
 		;;
 	*)
-		die "unknown test level '$level' (unit, qtest, qtest-san, guest, guest-iommu, guest-loop, ksft, ksft-inject, guest-debug)"
+		die "unknown test level '$level' (unit, qtest, qtest-san, lint, guest, guest-iommu, guest-loop, ksft, ksft-inject, guest-debug)"
 		;;
 	esac
-	say "[$i/$nlevels] level $level done in $(( $(date +%s) - start ))s"
+	secs=$(( $(date +%s) - start ))
+	echo "$secs" > "$LOGDIR/$level.secs"
+	say "[$i/$nlevels] level $level done in ${secs}s"
 done
 
 # shellcheck disable=SC2086 # split into words on purpose

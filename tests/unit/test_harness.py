@@ -193,6 +193,46 @@ def summary_counts_an_exit_status_with_no_failed_result():
 
 
 @case
+def junit_has_every_level_its_failures_and_times():
+    import io
+    import tempfile
+    import xml.etree.ElementTree as ET
+    spec = importlib.util.spec_from_file_location(
+        "summarize", os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../harness/summarize.py"))
+    summarize = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(summarize)
+    expected = [ktap.ExpectedSkip("guest", "smoke/listed", "a reason", 1)]
+    with tempfile.TemporaryDirectory() as d:
+        files = {
+            "unit": "1..2\nok 1 a\nnot ok 2 b # broke\n",
+            "guest": ("1..2\nok 1 load-driver\n    1..3\n    ok 1 x\n"
+                      "    ok 2 listed # SKIP no device\n    ok 3 stray # SKIP no reason\n"
+                      "ok 2 smoke # 65s\n"),
+        }
+        for level, text in files.items():
+            with open(os.path.join(d, f"{level}.ktap"), "w") as f:
+                f.write(text)
+            with open(os.path.join(d, f"{level}.rc"), "w") as f:
+                f.write("0\n")
+        with open(os.path.join(d, "guest.secs"), "w") as f:
+            f.write("300\n")
+        assert summarize.summarize(d, ["unit", "guest"], expected, io.StringIO()) == 1
+        root = ET.parse(os.path.join(d, "junit.xml")).getroot()
+        suites = {s.get("name"): s for s in root.findall("testsuite")}
+        assert sorted(suites) == ["guest", "guest/smoke", "unit"], sorted(suites)
+        unit = suites["unit"]
+        assert (unit.get("tests"), unit.get("failures")) == ("2", "1")
+        assert unit.find("testcase[@name='b']/failure").get("message") == "broke"
+        assert suites["guest"].get("time") == "300"
+        smoke = suites["guest/smoke"]
+        assert smoke.get("time") == "65", smoke.attrib
+        # the listed skip stays a skip; the unlisted one is a failure
+        assert smoke.find("testcase[@name='listed']/skipped") is not None
+        assert smoke.find("testcase[@name='stray']/failure") is not None
+        assert (smoke.get("tests"), smoke.get("failures"), smoke.get("skipped")) == ("3", "1", "1")
+
+
+@case
 def totals_line_format():
     rs = [ktap.Result("a", "pass"), ktap.Result("b", "fail"), ktap.Result("c", "skip")]
     assert ktap.totals_line(rs) == "1 passed, 1 failed, 1 skipped"
