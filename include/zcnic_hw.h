@@ -158,6 +158,7 @@ enum {
 	ZCNIC_NT_FLOW_TCP6 = 3,
 	ZCNIC_NT_FLOW_UDP6 = 4,
 };
+
 #define ZCNIC_NT_FLOW_ENABLE		ZCNIC_BIT(31)
 #define ZCNIC_NT_SRC_IP(i)	(0x0104 + 4 * (i))	/* i = 0..3; IPv4 uses 0 */
 #define ZCNIC_NT_SRC_MASK(i)	(0x0114 + 4 * (i))
@@ -174,6 +175,7 @@ enum {
 	ZCNIC_NT_ACT_RSS = 1,		/* hash with RSS context ARG */
 	ZCNIC_NT_ACT_DROP = 2,
 };
+
 #define ZCNIC_NT_ACTION_ARG		ZCNIC_GENMASK(15, 8)
 #define ZCNIC_NT_CMD		0x0150
 #define ZCNIC_NT_CMD_INDEX		ZCNIC_GENMASK(7, 0)
@@ -183,6 +185,7 @@ enum {
 	ZCNIC_NT_OP_CLEAR = 2,
 	ZCNIC_NT_OP_READ = 3,
 };
+
 #define ZCNIC_NT_STATUS		0x0154		/* RO: result of the last command */
 #define ZCNIC_NT_STATUS_ERR		ZCNIC_BIT(0)
 #define ZCNIC_CSR_END_NTUPLE	0x0158
@@ -233,6 +236,7 @@ enum {
 	ZCNIC_RSS_FIELD_L4_SRC = ZCNIC_BIT(2),	/* TCP/UDP source port */
 	ZCNIC_RSS_FIELD_L4_DST = ZCNIC_BIT(3),	/* TCP/UDP destination port */
 };
+
 /* Symmetric XOR input transform: each hashed field is replaced by itself
  * XOR its partner (source XOR destination), so both directions of a flow
  * hash alike.
@@ -395,6 +399,7 @@ enum {
 	ZCNIC_RCD_CSUM_GOOD = 1,	/* L4 (and IPv4 header) checksum good */
 	ZCNIC_RCD_CSUM_BAD = 2,
 };
+
 #define ZCNIC_RCD_RSS_TYPE	ZCNIC_GENMASK(9, 6)
 enum {
 	ZCNIC_RSS_TYPE_NONE = 0,
@@ -405,18 +410,21 @@ enum {
 	ZCNIC_RSS_TYPE_TCP6 = 5,
 	ZCNIC_RSS_TYPE_UDP6 = 6,
 };
+
 #define ZCNIC_RCD_L3		ZCNIC_GENMASK(11, 10)
 enum {
 	ZCNIC_RCD_L3_OTHER = 0,
 	ZCNIC_RCD_L3_IPV4 = 1,
 	ZCNIC_RCD_L3_IPV6 = 2,
 };
+
 #define ZCNIC_RCD_L4		ZCNIC_GENMASK(13, 12)
 enum {
 	ZCNIC_RCD_L4_OTHER = 0,
 	ZCNIC_RCD_L4_TCP = 1,
 	ZCNIC_RCD_L4_UDP = 2,
 };
+
 /* The frame carried an 802.1Q tag, which is kept in the frame. */
 #define ZCNIC_RCD_VLAN		ZCNIC_BIT(14)
 #define ZCNIC_RCD_NTUPLE	ZCNIC_BIT(15)	/* steered by an ntuple rule */
