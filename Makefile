@@ -7,7 +7,7 @@ export ZCNIC_V ?= $(V)
 export MAKE_TARGET = $(firstword $(MAKECMDGOALS))
 S := $(CURDIR)/scripts
 
-.PHONY: bench run ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san lint guest-test test demo fuzz clean distclean help
+.PHONY: bench run shell ksft-table all deps qemu qtest-build rootfs kernel driver guest-bins unit qtest qtest-san lint guest-test test demo fuzz clean distclean help
 
 all: qemu driver guest-bins
 
@@ -16,6 +16,7 @@ help:
 	@echo "make demo        boot the bed and stream checked TCP into the guest"
 	@echo "make guest-test  GUEST_TESTS='smoke' -- only the guest level"
 	@echo "make run         CMD='ethtool -l eth0' [TOPOLOGY=loop] -- one command in a fresh guest"
+	@echo "make shell       [TOPOLOGY=loop] -- a root shell in a fresh guest (exit powers it off)"
 	@echo "make ksft-table  run the kernel selftests on zcnic, update README.md's table"
 	@echo "make fuzz        DURATION=600 -- fuzz the device (libFuzzer, ASan, UBSan)"
 	@echo "make bench       BENCH_MB=128 BENCH_REPS=5 -- zcnic vs virtio-net and e1000e, docs/benchmarks.md"
@@ -91,6 +92,16 @@ run: deps
 	for a in $$QEMU_ARGS; do set -- "$$@" "--qemu-arg=$$a"; done && \
 	$(CURDIR)/harness/zcnic-bed cmd "$$@" --command "$$ZCNIC_RUN_CMD" --topology $(or $(TOPOLOGY),host) \
 		--logdir $(CURDIR)/logs/run-$$(date +%Y%m%d-%H%M%S) $(if $(filter 1,$(V)),-v) \
+		--payload ksft=$$($(S)/build-selftests.sh)
+
+# A root shell in a fresh guest on this terminal (tests/guest/shell.sh), zcnic
+# up as for make run; exit powers the guest off. TOPOLOGY, QEMU_ARGS,
+# KERNEL_ARGS and GUEST_KERNEL as for make run.
+shell: deps
+	@args=$$($(S)/bed-args.sh) && eval "set -- $$args" && \
+	for a in $$QEMU_ARGS; do set -- "$$@" "--qemu-arg=$$a"; done && \
+	$(CURDIR)/harness/zcnic-bed shell "$$@" --topology $(or $(TOPOLOGY),host) \
+		--logdir $(CURDIR)/logs/shell-$$(date +%Y%m%d-%H%M%S) $(if $(filter 1,$(V)),-v) \
 		--payload ksft=$$($(S)/build-selftests.sh)
 
 # Run the kernel's selftests on zcnic and rewrite README.md's table from the result.

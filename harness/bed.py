@@ -137,8 +137,11 @@ class Bed:
 
     def __init__(self, qemu, kernel, initrd, rootimg, logdir, topology="host",
                  verbose=False, timeout=1800, cpus=2, mem=2048, qemu_args=(),
-                 append="", plan=(), iommu=False, accel="tcg"):
+                 append="", plan=(), iommu=False, accel="tcg", shell=False):
         self.qemu = qemu
+        # make shell: the guest's third serial port is QEMU's stdio, the
+        # terminal the harness runs in, and the harness keeps quiet
+        self.shell = shell
         self.accel = accel
         self.iommu = iommu
         self.append = append
@@ -260,6 +263,9 @@ class Bed:
                "-serial", "chardev:ctl",
                "-qmp", f"unix:{self.tmp}/qmp.sock,server=on,wait=off",
                "-device", "virtio-rng-pci"]
+        if self.shell:
+            # ttyS2: signal=off leaves Ctrl-C to the guest's shell
+            cmd += ["-chardev", "stdio,id=sh,signal=off", "-serial", "chardev:sh"]
         if self.initrd:
             cmd += ["-initrd", self.initrd]
         if self.topology in ("host", "bench"):
@@ -292,8 +298,13 @@ class Bed:
         with open(os.path.join(self.logdir, "qemu-cmdline.txt"), "w") as f:
             f.write(shlex.join(cmd) + "\n")
         self.qemu_stderr = open(os.path.join(self.logdir, "qemu-stderr.log"), "w")
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.qemu_stderr,
-                                     stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+        if self.shell:
+            # the terminal is the guest's ttyS2; QEMU's own messages go to the log
+            io = {"stdin": None, "stdout": None, "stderr": self.qemu_stderr}
+        else:
+            io = {"stdin": subprocess.DEVNULL, "stdout": self.qemu_stderr,
+                  "stderr": subprocess.STDOUT}
+        self.proc = subprocess.Popen(cmd, preexec_fn=die_with_parent, **io)
         ctl_path = f"{self.tmp}/ctl.sock"
         deadline = time.monotonic() + 30
         while not os.path.exists(ctl_path):
@@ -430,6 +441,8 @@ class Bed:
 
     def progress(self):
         """One line a step, so a long run shows where it is without V=1."""
+        if self.shell:
+            return
         took = int(time.monotonic() - self.started)
         if self.step in self.plan:
             where = f"test {self.plan.index(self.step) + 1} of {len(self.plan)}: {self.step}"

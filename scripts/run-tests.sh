@@ -9,7 +9,7 @@ need_root
 
 LOGDIR=${LOGDIR:-$ZCNIC_TOP/logs/test-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$LOGDIR"
-LEVELS=${LEVELS:-unit qtest qtest-san lint guest guest-iommu guest-loop ksft ksft-inject guest-debug}
+LEVELS=${LEVELS:-unit qtest qtest-san lint guest guest-iommu guest-loop shell ksft ksft-inject guest-debug}
 GUEST_TESTS=${GUEST_TESTS:-smoke zcrx refill lifecycle recovery liburing iommu}
 # the guest tests again behind a virtual IOMMU, which iommu.sh's planted bug
 # needs to show
@@ -55,6 +55,18 @@ for level in $LEVELS; do
 			[ -s "$LOGDIR/qtest.ktap" ] || fail_level qtest "zcnic-test printed nothing (see $LOGDIR/qtest.err)"
 		else
 			fail_level qtest "QEMU did not build"
+		fi
+		;;
+	shell)
+		say "[$i/$nlevels] level shell: make shell driven through a pseudo-terminal"
+		if args=$(bed_args); then
+			eval "set -- $args"
+			python3 "$ZCNIC_TOP/tests/pty/shell.py" "$ZCNIC_BED" shell "$@" \
+				--logdir "$LOGDIR/shell" > "$LOGDIR/shell.ktap" 2>"$LOGDIR/shell.err"
+			level_end shell $?
+			[ -s "$LOGDIR/shell.ktap" ] || fail_level shell "the pty driver printed nothing (see $LOGDIR/shell.err)"
+		else
+			fail_level shell "the bed did not build"
 		fi
 		;;
 	lint)
@@ -113,7 +125,7 @@ for level in $LEVELS; do
 			interrupted
 		;;
 	*)
-		die "unknown test level '$level' (unit, qtest, qtest-san, lint, guest, guest-iommu, guest-loop, ksft, ksft-inject, guest-debug)"
+		die "unknown test level '$level' (unit, qtest, qtest-san, lint, shell, guest, guest-iommu, guest-loop, ksft, ksft-inject, guest-debug)"
 		;;
 	esac
 	secs=$(( $(date +%s) - start ))
