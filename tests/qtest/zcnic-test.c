@@ -1822,6 +1822,21 @@ static const struct {
     { 4, true, 0x10, 65400, 8948 },     /* the largest frame, jumbo MSS */
 };
 
+/* tso_cases[c] built by tso_frame(): its length and header offsets. */
+static uint32_t tso_case_frame(uint32_t c, uint8_t *buf, uint32_t *l3,
+                               uint32_t *l4, uint32_t *l5)
+{
+    FrameSpec fs = { .l4 = 6, .vlan = tso_cases[c].vlan, .tci = 5,
+                     .pay_len = tso_cases[c].pay, .seed = c };
+
+    if (tso_cases[c].ipv == 4) {
+        fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000 + c, 5201);
+    } else {
+        fs_v6(&fs, "2001:db8::1", "2001:db8::2", 4000 + c, 5201);
+    }
+    return tso_frame(&fs, tso_cases[c].th_flags, buf, l3, l4, l5);
+}
+
 /* The device segments TSO frames for a backend without vnet headers. */
 static void test_tx_tso(void)
 {
@@ -1834,16 +1849,9 @@ static void test_tx_tso(void)
 
     txq_setup(t, &x, q);
     for (c = 0; c < G_N_ELEMENTS(tso_cases); c++) {
-        FrameSpec fs = { .l4 = 6, .vlan = tso_cases[c].vlan, .tci = 5,
-                         .pay_len = tso_cases[c].pay, .seed = c };
         uint32_t mss = tso_cases[c].mss;
 
-        if (tso_cases[c].ipv == 4) {
-            fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000 + c, 5201);
-        } else {
-            fs_v6(&fs, "2001:db8::1", "2001:db8::2", 4000 + c, 5201);
-        }
-        len = tso_frame(&fs, tso_cases[c].th_flags, frame, &l3, &l4, &l5);
+        len = tso_case_frame(c, frame, &l3, &l4, &l5);
         nseg = DIV_ROUND_UP(len - l5, mss);
         tx_post3(t, &x, frame, len, ZCNIC_TXD_CSUM | ZCNIC_TXD_TSO, l4, mss);
         for (i = 0; i < nseg; i++) {
@@ -1963,16 +1971,9 @@ static void test_tx_tso_vnet(void)
 
     txq_setup(t, &x, q);
     for (c = 0; c < G_N_ELEMENTS(tso_cases); c++) {
-        FrameSpec fs = { .l4 = 6, .vlan = tso_cases[c].vlan, .tci = 5,
-                         .pay_len = tso_cases[c].pay, .seed = c };
         uint32_t mss = tso_cases[c].mss;
 
-        if (tso_cases[c].ipv == 4) {
-            fs_v4(&fs, "10.0.0.1", "10.0.0.2", 4000 + c, 5201);
-        } else {
-            fs_v6(&fs, "2001:db8::1", "2001:db8::2", 4000 + c, 5201);
-        }
-        len = tso_frame(&fs, tso_cases[c].th_flags, frame, &l3, &l4, &l5);
+        len = tso_case_frame(c, frame, &l3, &l4, &l5);
         nseg = DIV_ROUND_UP(len - l5, mss);
         segs += nseg;
         /* the IP lengths (and IPv4 header checksum) are the device's job */

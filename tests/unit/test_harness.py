@@ -168,14 +168,19 @@ def guest_and_host_read_one_kernel_log_pattern_list():
     assert len(host) == 6, host
 
 
-@case
-def summary_counts_an_exit_status_with_no_failed_result():
-    import io
-    import tempfile
+def load_summarize():
     spec = importlib.util.spec_from_file_location(
         "summarize", os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../harness/summarize.py"))
     summarize = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(summarize)
+    return summarize
+
+
+@case
+def summary_counts_an_exit_status_with_no_failed_result():
+    import io
+    import tempfile
+    summarize = load_summarize()
     with tempfile.TemporaryDirectory() as d:
         # every result passed, then the program aborted (a g_assert) or its
         # time-out killed it
@@ -197,10 +202,7 @@ def junit_has_every_level_its_failures_and_times():
     import io
     import tempfile
     import xml.etree.ElementTree as ET
-    spec = importlib.util.spec_from_file_location(
-        "summarize", os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../harness/summarize.py"))
-    summarize = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(summarize)
+    summarize = load_summarize()
     expected = [ktap.ExpectedSkip("guest", "smoke/listed", "a reason", 1)]
     with tempfile.TemporaryDirectory() as d:
         files = {
