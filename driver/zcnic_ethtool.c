@@ -1243,9 +1243,13 @@ static const struct ethtool_ops zcnic_ethtool_ops = {
 				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 	.supported_ring_params	= ETHTOOL_RING_USE_TCP_DATA_SPLIT |
 				  ETHTOOL_RING_USE_HDS_THRS,
-	/* Changing the queue count needs rtnl; both restart the queues. */
+	/* Changing the queue count needs rtnl; both restart the queues.
+	 * The core replaces DIM's profiles (coalesce set, rx-profile) under
+	 * rtnl_dereference().
+	 */
 	.op_needs_rtnl		= ETHTOOL_OP_NEEDS_RTNL_SCHANNELS |
-				  ETHTOOL_OP_NEEDS_RTNL_SRINGPARAM,
+				  ETHTOOL_OP_NEEDS_RTNL_SRINGPARAM |
+				  ETHTOOL_OP_NEEDS_RTNL_SCOALESCE,
 	.get_regs_len		= zcnic_get_regs_len,
 	.get_regs		= zcnic_get_regs,
 	.get_link		= zcnic_get_link,

@@ -283,7 +283,10 @@ static int zcnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 
 err_mask_dev_irq:
 	zcnic_wr32(zd, ZCNIC_DEV_IRQ_MASK, 0);
+	/* DIM's profiles are rtnl-protected */
+	rtnl_lock();
 	net_dim_free_irq_moder(netdev);
+	rtnl_unlock();
 err_free_dev_irq:
 	free_irq(pci_irq_vector(pdev, ZCNIC_VEC_DEVICE), zd);
 err_free_netdev:
@@ -324,7 +327,9 @@ static void zcnic_remove(struct pci_dev *pdev)
 	pci_iounmap(pdev, zd->bar);
 	pci_release_mem_regions(pdev);
 	pci_disable_device(pdev);
+	rtnl_lock();
 	net_dim_free_irq_moder(netdev);
+	rtnl_unlock();
 	free_netdev(netdev);
 }
 

@@ -67,12 +67,14 @@ restart_under_traffic() {
 ktap_check queue-restart-under-traffic restart_under_traffic
 
 updown_while_bound() {
-	local out rc
+	local out rc first=0 half=$((STREAM_MB / 2))
 	out=$(mktemp)
-	# 8 s of paced traffic: a netlink query takes over a second under TCG
-	# (several on the debug kernel)
-	start_rx "$out" -q "$Q" -n $((STREAM_MB * MB)) || return 1
-	send_bg $((STREAM_MB * MB)) "$(pace_for 8)"
+	# Two connections: the first is in flight across down/up, the second
+	# starts only after the check, so the receiver (and the binding) cannot
+	# be gone before the check, however long down/up and the netlink query
+	# take (over 10 s on the debug kernel, longer than a paced stream)
+	start_rx "$out" -q "$Q" -c 2 -n $((half * MB)) || return 1
+	send_bg $((half * MB)) "$(pace_for 8)"
 	sleep 1
 	ip link set "$ifc" down; sleep 0.5; ip link set "$ifc" up
 	if ! queue_bound "$ifc" "$Q"; then
@@ -82,8 +84,11 @@ updown_while_bound() {
 		echo "receiver:"; cat "$out"
 		return 1
 	fi
+	zcnic-host wait tx 120 >/dev/null || first=1
+	send_bg $((half * MB))
 	rx_wait; rc=$?
 	zcnic-host wait tx 120 >/dev/null || rc=1
+	[ "$first" -eq 0 ] || { echo "the first sender failed"; rc=1; }
 	tail -n 1 "$out"
 	[ "$rc" -eq 0 ] && clean_after "$Q"
 }
