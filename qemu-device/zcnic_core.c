@@ -1483,10 +1483,7 @@ static void zcnic_tso_segment(ZcnicCore *c, uint32_t q, const uint8_t *buf,
         } else {
             stw_be_p(seg + t->l3 + 2, slen - t->l3);
             stw_be_p(seg + t->l3 + 4, ip_id + i);
-            stw_be_p(seg + t->l3 + 10, 0);
-            stw_be_p(seg + t->l3 + 10,
-                     net_checksum_finish(net_checksum_add(t->l4 - t->l3,
-                                                          seg + t->l3)));
+            eth_fix_ip4_checksum(seg + t->l3, t->l4 - t->l3);
         }
         stl_be_p(seg + t->l4 + 4, seq + (off - t->hdr_len));
         if (i) {
@@ -1537,10 +1534,7 @@ static void zcnic_tso_send(ZcnicCore *c, uint32_t q, uint8_t *buf,
             stw_be_p(buf + t->l3 + 4, len - t->l3 - 40);
         } else {
             stw_be_p(buf + t->l3 + 2, len - t->l3);
-            stw_be_p(buf + t->l3 + 10, 0);
-            stw_be_p(buf + t->l3 + 10,
-                     net_checksum_finish(net_checksum_add(t->l4 - t->l3,
-                                                          buf + t->l3)));
+            eth_fix_ip4_checksum(buf + t->l3, t->l4 - t->l3);
         }
         stw_le_p(&vh.hdr_len, t->hdr_len);
         stw_le_p(&vh.gso_size, t->mss);
