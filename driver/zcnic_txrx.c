@@ -845,7 +845,9 @@ static void zcnic_rx_bad_cmpl(struct zcnic_q_vector *qv,
 /*
  * A coalesced receive: as for a GSO packet, the stack needs the segment
  * size (else it is a frame over the MTU) and how many wire segments it
- * stands for.  The device reported its checksum.
+ * stands for.  The device reported its checksum.  rx-packets and rx-bytes
+ * count what came over the wire (the qstats definition), so the segments
+ * and their repeated headers are added to the one packet counted already.
  */
 static void zcnic_rx_gro(struct sk_buff *skb, const struct zcnic_rx_cmpl *cmpl,
 			 u32 flags, struct zcnic_rx_counters *acc)
@@ -864,6 +866,8 @@ static void zcnic_rx_gro(struct sk_buff *skb, const struct zcnic_rx_cmpl *cmpl,
 	acc->gro_wire_packets += segs;
 	/* each segment on the wire carried the headers again */
 	acc->gro_wire_bytes += skb->len + (u64)(segs - 1) * hdr_len;
+	acc->packets += segs - 1;
+	acc->bytes += (u64)(segs - 1) * hdr_len;
 }
 
 static bool zcnic_rx_one(struct zcnic_q_vector *qv,

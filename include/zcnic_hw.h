@@ -83,6 +83,10 @@ static inline uint32_t zcnic_field_prep(uint32_t mask, uint32_t val)
  * than 17 payload buffers.
  */
 #define ZCNIC_GRO_FRAME_MAX	65600
+/* The most separate TCP segments the device coalesces into one receive
+ * (RXQ_CTRL.GRO, v1.5).
+ */
+#define ZCNIC_GRO_SEGS_MAX	64
 /* Largest TCP segmentation offload frame (TXD_TSO), headers included, and
  * the most segments one may become (v1.4).
  */
@@ -109,9 +113,11 @@ static inline uint32_t zcnic_field_prep(uint32_t mask, uint32_t val)
 #define ZCNIC_DEV_VERSION_MINOR		ZCNIC_GENMASK(15, 0)
 #define ZCNIC_DEV_VERSION_MAJOR		ZCNIC_GENMASK(31, 16)
 #define ZCNIC_VERSION_MAJOR	1
-#define ZCNIC_VERSION_MINOR	4	/* 1: RSS_FIELDS, 2: QP_IRQ_CTRL.SWINT,
+#define ZCNIC_VERSION_MINOR	5	/* 1: RSS_FIELDS, 2: QP_IRQ_CTRL.SWINT,
 					 * 3: RXQ_CTRL.GRO (large receive),
-					 * 4: TXD_TSO (TCP segmentation)
+					 * 4: TXD_TSO (TCP segmentation),
+					 * 5: RXQ_CTRL.GRO also coalesces
+					 *    separate segments
 					 */
 #define ZCNIC_DEV_CAPS		0x0008		/* RO */
 #define ZCNIC_DEV_CAPS_QUEUES		ZCNIC_GENMASK(7, 0)	/* queue pairs */

@@ -316,6 +316,10 @@ static void zcnic_add_queue_props(ZcnicState *s)
         ZCNIC_Q_PROP("rx", "drop-steer", c->rxq[q].drop_steer);
         ZCNIC_Q_PROP("rx", "gro-pkts", c->rxq[q].gro_pkts);
         ZCNIC_Q_PROP("rx", "gro-segs", c->rxq[q].gro_segs);
+        ZCNIC_Q_PROP("rx", "gro-staged", c->gro[q].staged);
+        ZCNIC_Q_PROP("rx", "gro-timeouts", c->gro[q].flush_timeout);
+        ZCNIC_Q_PROP("rx", "gro-full", c->gro[q].flush_full);
+        ZCNIC_Q_PROP("rx", "gro-aborted", c->gro[q].aborted);
         ZCNIC_Q_PROP("tx", "pkts", c->txq[q].pkts);
         ZCNIC_Q_PROP("tx", "bytes", c->txq[q].bytes);
         ZCNIC_Q_PROP("tx", "errs", c->txq[q].errs);
@@ -421,6 +425,8 @@ static void zcnic_instance_init(Object *obj)
     ZcnicState *s = ZCNIC(obj);
 
     s->core.host_link = true;
+    s->core.gro_timeout_us = ZCNIC_GRO_TIMEOUT_US_DEFAULT;
+    s->core.gro_flows = ZCNIC_GRO_FLOWS_DEFAULT;
 }
 
 static const VMStateDescription zcnic_vmstate = {
@@ -518,6 +524,14 @@ static void zcnic_class_init(ObjectClass *klass, void *data)
     zcnic_class_add_knob(klass, "x-fault-irq-delay-us",
                          offsetof(ZcnicCore, fault_irq_delay_us),
                          "delay every queue interrupt by this many usecs");
+    zcnic_class_add_knob(klass, "x-gro-timeout-us",
+                         offsetof(ZcnicCore, gro_timeout_us),
+                         "hardware GRO: flush a queue's aggregates once it "
+                         "received nothing for this many usecs");
+    zcnic_class_add_knob(klass, "x-gro-flows",
+                         offsetof(ZcnicCore, gro_flows),
+                         "hardware GRO: flows one queue coalesces at a time "
+                         "(0: separate segments are not coalesced)");
 }
 
 static const TypeInfo zcnic_info = {

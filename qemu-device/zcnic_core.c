@@ -72,6 +72,7 @@ typedef struct ZcnicSteer {
 } ZcnicSteer;
 
 static void zcnic_backend_offloads(ZcnicCore *c);
+static void zcnic_gro_abort(ZcnicCore *c, uint32_t q);
 
 static inline uint32_t zf_get(uint32_t mask, uint32_t reg)
 {
@@ -345,6 +346,8 @@ static void zcnic_clear_counters(ZcnicCore *c)
         rq->pkts = rq->bytes = rq->nobuf = rq->nocmpl = 0;
         rq->csum_bad = rq->split = rq->data = rq->drop_steer = 0;
         rq->gro_pkts = rq->gro_segs = 0;
+        c->gro[q].staged = c->gro[q].flush_timeout = 0;
+        c->gro[q].flush_full = c->gro[q].aborted = 0;
         tq->pkts = tq->bytes = tq->errs = tq->tso_pkts = tq->tso_segs = 0;
         c->irq[q].sent = c->irq[q].lost = c->irq[q].swint = 0;
     }
@@ -380,6 +383,7 @@ zcnic_rxq_error(ZcnicCore *c, uint32_t q, uint32_t code, const char *fmt, ...)
     rq->status = ZCNIC_RXQ_STATUS_ERROR |
                  zf_prep(ZCNIC_RXQ_STATUS_ERRCODE, code);
     rq->pay_open = false;
+    zcnic_gro_abort(c, q);
     trace_zcnic_queue_error("rx", q, code);
     zcnic_backend_offloads(c);
     zcnic_dev_irq_raise(c, ZCNIC_DEV_IRQ_QERR);
@@ -504,6 +508,8 @@ static void zcnic_rxq_stop(ZcnicCore *c, uint32_t q)
      */
     rq->status &= ~ZCNIC_RXQ_STATUS_ENABLED;
     rq->pay_open = false;
+    /* segments still being coalesced are lost, as on hardware */
+    zcnic_gro_abort(c, q);
     trace_zcnic_rxq_stop(q);
     zcnic_backend_offloads(c);
 }
@@ -973,12 +979,13 @@ static ZcnicRxResult zcnic_rx_nores(ZcnicCore *c, uint32_t q, bool cmpl,
     return ZCNIC_RX_DROPPED;
 }
 
+/* Place @frame, as @info describes it, on queue @q and complete it. */
 static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
+                                      const uint8_t *frame,
                                       const ZcnicRxInfo *info,
                                       const ZcnicSteer *st)
 {
     ZcnicRxQueue *rq = &c->rxq[q];
-    const uint8_t *frame = c->rx_frame;
     uint64_t pay_addr[ZCNIC_RX_MAX_PAY_BUFS];
     uint32_t hmask = rq->hbr_size - 1;
     uint32_t pmask = rq->pbr_size - 1;
@@ -1179,6 +1186,428 @@ static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
     return ZCNIC_RX_DONE;
 }
 
+/* ------------------------------------------------------------------ */
+/* Hardware GRO of separate segments (RXQ_CTRL.GRO, hw-spec 5.8)       */
+/* ------------------------------------------------------------------ */
+
+#define ZCNIC_GRO_BYTES_MAX     (4u << 20)  /* staged per queue */
+#define ZCNIC_GRO_AGE_FACTOR    32          /* oldest flow, in idle timeouts */
+
+#define ZCNIC_TH_FIN    0x01
+#define ZCNIC_TH_SYN    0x02
+#define ZCNIC_TH_RST    0x04
+#define ZCNIC_TH_PSH    0x08
+#define ZCNIC_TH_ACK    0x10
+#define ZCNIC_TH_URG    0x20
+#define ZCNIC_TH_CWR    0x80
+
+/* What identifies a flow: the same bytes hash and compare (no padding). */
+typedef struct ZcnicGroKey {
+    uint8_t src[16];
+    uint8_t dst[16];
+    uint16_t sport;
+    uint16_t dport;
+    uint16_t tci;
+    uint8_t l3;
+    uint8_t vlan;
+} ZcnicGroKey;
+
+QEMU_BUILD_BUG_ON(sizeof(ZcnicGroKey) != 40);
+
+struct ZcnicGroFlow {
+    ZcnicGroKey key;
+    QTAILQ_ENTRY(ZcnicGroFlow) lru;
+    uint8_t *buf;           /* the first segment's headers, every payload */
+    uint32_t len;
+    uint32_t cap;
+    ZcnicRxInfo info;       /* of the first segment */
+    ZcnicSteer st;
+    uint32_t segs;
+    uint32_t mss;           /* the first segment's payload size */
+    uint32_t next_seq;
+    uint16_t next_id;       /* IPv4: the ID of a next segment, or ... */
+    bool id_fixed;          /* ... every segment has the first one's */
+    int64_t born_ns;
+};
+
+typedef enum {
+    ZCNIC_GRO_LAST,         /* PSH, FIN, a short segment or a limit */
+    ZCNIC_GRO_OTHER,        /* a frame of the flow that could not join */
+    ZCNIC_GRO_TIMEOUT,      /* the queue went idle */
+    ZCNIC_GRO_AGE,          /* the flow grew old */
+    ZCNIC_GRO_FULL,         /* room for another flow */
+    ZCNIC_GRO_REFILL,       /* buffers again after a stall */
+} ZcnicGroWhy;
+
+static const char *const zcnic_gro_why[] = {
+    [ZCNIC_GRO_LAST] = "last-segment",
+    [ZCNIC_GRO_OTHER] = "flow-frame-not-coalesced",
+    [ZCNIC_GRO_TIMEOUT] = "idle-timeout",
+    [ZCNIC_GRO_AGE] = "age-limit",
+    [ZCNIC_GRO_FULL] = "flow-table-full",
+    [ZCNIC_GRO_REFILL] = "after-refill",
+};
+
+static guint zcnic_gro_key_hash(gconstpointer p)
+{
+    const uint8_t *b = p;
+    guint h = 2166136261u;      /* FNV-1a */
+    size_t i;
+
+    for (i = 0; i < sizeof(ZcnicGroKey); i++) {
+        h = (h ^ b[i]) * 16777619u;
+    }
+    return h;
+}
+
+static gboolean zcnic_gro_key_equal(gconstpointer a, gconstpointer b)
+{
+    return !memcmp(a, b, sizeof(ZcnicGroKey));
+}
+
+static void zcnic_gro_key(const ZcnicRxInfo *info, ZcnicGroKey *k)
+{
+    memset(k, 0, sizeof(*k));
+    memcpy(k->src, info->src, sizeof(k->src));
+    memcpy(k->dst, info->dst, sizeof(k->dst));
+    k->sport = info->sport;
+    k->dport = info->dport;
+    k->tci = info->vlan ? info->tci : 0;
+    k->l3 = info->l3;
+    k->vlan = info->vlan;
+}
+
+/*
+ * A segment the device may coalesce: TCP with payload and nothing after
+ * it, both checksums good, no IP options or IPv6 extension headers, ACK
+ * set and none of SYN, RST, URG, CWR.
+ */
+static bool zcnic_gro_candidate(const uint8_t *f, const ZcnicRxInfo *info)
+{
+    uint8_t th;
+
+    if (info->l4 != ZCNIC_RCD_L4_TCP || info->csum != ZCNIC_RCD_CSUM_GOOD ||
+        info->gro_segs || !info->l4_pay_len ||
+        info->len != info->l5_off + info->l4_pay_len ||
+        info->l4_off != info->l3_off +
+                        (info->l3 == ZCNIC_RCD_L3_IPV4 ? 20 : 40)) {
+        return false;
+    }
+    th = f[info->l4_off + 13];
+    return (th & ZCNIC_TH_ACK) &&
+           !(th & (ZCNIC_TH_SYN | ZCNIC_TH_RST | ZCNIC_TH_URG | ZCNIC_TH_CWR));
+}
+
+/*
+ * May candidate @f join flow @fl: the next sequence number, headers the
+ * same but for lengths, checksums, IPv4 ID (incrementing, or fixed with
+ * DF), TCP window and PSH/FIN, a payload no larger than the first's, and
+ * within the limits.
+ */
+static bool zcnic_gro_fits(const ZcnicGro *g, const ZcnicGroFlow *fl,
+                           const uint8_t *f, const ZcnicRxInfo *info)
+{
+    const uint8_t *h = fl->buf;
+    uint32_t l3 = info->l3_off, l4 = info->l4_off, l5 = info->l5_off;
+    uint32_t pay = info->l4_pay_len;
+    bool v4 = info->l3 == ZCNIC_RCD_L3_IPV4;
+    uint16_t id;
+
+    if (l5 != fl->info.l5_off || l4 != fl->info.l4_off ||
+        pay > fl->mss || fl->segs >= ZCNIC_GRO_SEGS_MAX ||
+        fl->len + pay > ZCNIC_GRO_FRAME_MAX ||
+        fl->len + pay - l3 - (v4 ? 0 : 40) > 0xffff ||
+        g->bytes + pay > ZCNIC_GRO_BYTES_MAX ||
+        ldl_be_p(f + l4 + 4) != fl->next_seq || memcmp(f, h, l3)) {
+        return false;
+    }
+    if (v4) {
+        if (memcmp(f + l3, h + l3, 2) || memcmp(f + l3 + 6, h + l3 + 6, 4) ||
+            memcmp(f + l3 + 12, h + l3 + 12, 8)) {
+            return false;
+        }
+        id = lduw_be_p(f + l3 + 4);
+        if (!(id == fl->next_id && !fl->id_fixed) &&
+            !(id == lduw_be_p(h + l3 + 4) && (f[l3 + 6] & 0x40) &&
+              (fl->segs == 1 || fl->id_fixed))) {
+            return false;
+        }
+    } else if (memcmp(f + l3, h + l3, 4) ||
+               memcmp(f + l3 + 6, h + l3 + 6, 34)) {
+        return false;
+    }
+    return !memcmp(f + l4, h + l4, 4) &&            /* ports */
+           !memcmp(f + l4 + 8, h + l4 + 8, 5) &&    /* ACK, data offset */
+           !memcmp(f + l4 + 18, h + l4 + 18, l5 - l4 - 18) && /* URG, opts */
+           !((f[l4 + 13] ^ h[l4 + 13]) & ~(ZCNIC_TH_PSH | ZCNIC_TH_FIN));
+}
+
+static void zcnic_gro_append(ZcnicGro *g, ZcnicGroFlow *fl, const uint8_t *f,
+                             const ZcnicRxInfo *info)
+{
+    uint32_t l4 = info->l4_off, pay = info->l4_pay_len;
+
+    if (fl->len + pay > fl->cap) {
+        fl->cap = MIN(MAX(fl->cap * 2, fl->len + pay), ZCNIC_GRO_FRAME_MAX);
+        fl->buf = g_realloc(fl->buf, fl->cap);
+    }
+    memcpy(fl->buf + fl->len, f + info->l5_off, pay);
+    if (info->l3 == ZCNIC_RCD_L3_IPV4) {
+        uint16_t id = lduw_be_p(f + info->l3_off + 4);
+
+        if (fl->segs == 1) {
+            fl->id_fixed = id == lduw_be_p(fl->buf + info->l3_off + 4);
+        }
+        fl->next_id = id + 1;
+    }
+    /* the latest window; PSH and FIN end the aggregate */
+    memcpy(fl->buf + l4 + 14, f + l4 + 14, 2);
+    fl->buf[l4 + 13] |= f[l4 + 13] & (ZCNIC_TH_PSH | ZCNIC_TH_FIN);
+    fl->len += pay;
+    fl->segs++;
+    fl->next_seq += pay;
+    g->bytes += pay;
+    g->staged++;
+}
+
+static void zcnic_gro_link(ZcnicGro *g, ZcnicGroFlow *fl, bool oldest)
+{
+    g_hash_table_insert(g->flows, &fl->key, fl);
+    if (oldest) {
+        QTAILQ_INSERT_HEAD(&g->lru, fl, lru);
+    } else {
+        QTAILQ_INSERT_TAIL(&g->lru, fl, lru);
+    }
+    g->nflows++;
+    g->bytes += fl->len;
+}
+
+static void zcnic_gro_unlink(ZcnicGro *g, ZcnicGroFlow *fl)
+{
+    g_hash_table_remove(g->flows, &fl->key);
+    QTAILQ_REMOVE(&g->lru, fl, lru);
+    g->nflows--;
+    g->bytes -= fl->len;
+}
+
+static void zcnic_gro_free(ZcnicGroFlow *fl)
+{
+    g_free(fl->buf);
+    g_free(fl);
+}
+
+/*
+ * Complete flow @fl's aggregate on queue @q: the headers of its first
+ * segment with the lengths, IPv4 header checksum and TCP checksum of the
+ * whole, as one receive with RCD_GRO (a lone segment as it came).  On
+ * HOLD (no buffers, x-nobuf=hold) the flow stays, oldest, and the queue
+ * is stalled until a doorbell; otherwise the flow is gone.
+ */
+static ZcnicRxResult zcnic_gro_flush(ZcnicCore *c, uint32_t q,
+                                     ZcnicGroFlow *fl, ZcnicGroWhy why)
+{
+    ZcnicGro *g = &c->gro[q];
+    ZcnicRxInfo info = fl->info;
+    uint8_t *b = fl->buf;
+    ZcnicRxResult res;
+
+    /* delivery may stop the queue (a DMA error), which aborts the rest */
+    zcnic_gro_unlink(g, fl);
+    if (fl->segs > 1) {
+        uint32_t l3 = info.l3_off, l4 = info.l4_off, tcp_len = fl->len - l4;
+        uint32_t sum;
+
+        if (info.l3 == ZCNIC_RCD_L3_IPV4) {
+            stw_be_p(b + l3 + 2, fl->len - l3);
+            eth_fix_ip4_checksum(b + l3, 20);
+            sum = net_checksum_add(8, b + l3 + 12);
+        } else {
+            stw_be_p(b + l3 + 4, fl->len - l3 - 40);
+            sum = net_checksum_add(32, b + l3 + 8);
+        }
+        sum += IP_PROTO_TCP + tcp_len;
+        stw_be_p(b + l4 + 16, 0);
+        sum += net_checksum_add(tcp_len, b + l4);
+        stw_be_p(b + l4 + 16, net_checksum_finish(sum));
+        info.len = fl->len;
+        info.l4_pay_len = fl->len - info.l5_off;
+        info.gro_segs = fl->segs;
+        info.gro_mss = fl->mss;
+    }
+    res = zcnic_rx_deliver(c, q, b, &info, &fl->st);
+    if (res == ZCNIC_RX_HOLD && zcnic_rxq_enabled(c, q)) {
+        zcnic_gro_link(g, fl, true);
+        g->stalled = true;
+        return res;
+    }
+    if (why == ZCNIC_GRO_TIMEOUT || why == ZCNIC_GRO_AGE) {
+        g->flush_timeout++;
+    } else if (why == ZCNIC_GRO_FULL) {
+        g->flush_full++;
+    }
+    trace_zcnic_gro_flush(q, fl->segs, fl->len, zcnic_gro_why[why]);
+    zcnic_gro_free(fl);
+    return res;
+}
+
+/* (Re)arm queue @q's timer for its idle timeout or oldest flow's age. */
+static void zcnic_gro_arm(ZcnicCore *c, uint32_t q)
+{
+    ZcnicGro *g = &c->gro[q];
+    ZcnicGroFlow *fl = QTAILQ_FIRST(&g->lru);
+    int64_t idle = (int64_t)c->gro_timeout_us * SCALE_US;
+
+    if (!fl) {
+        timer_del(g->timer);
+        return;
+    }
+    timer_mod(g->timer, MIN(g->last_ns + idle,
+                            fl->born_ns + idle * ZCNIC_GRO_AGE_FACTOR));
+}
+
+/*
+ * Flush every aggregate of queue @q, oldest first.  False: one found no
+ * buffers, and the queue stalled.
+ */
+static bool zcnic_gro_flush_all(ZcnicCore *c, uint32_t q, ZcnicGroWhy why)
+{
+    ZcnicGro *g = &c->gro[q];
+    ZcnicGroFlow *fl;
+
+    g->stalled = false;
+    while ((fl = QTAILQ_FIRST(&g->lru))) {
+        if (zcnic_gro_flush(c, q, fl, why) == ZCNIC_RX_HOLD) {
+            return false;
+        }
+    }
+    timer_del(g->timer);
+    return true;
+}
+
+static void zcnic_gro_timer_cb(void *opaque)
+{
+    ZcnicQpIrq *irq = opaque;
+    ZcnicCore *c = irq->core;
+    uint32_t q = irq->qp;
+    ZcnicGro *g = &c->gro[q];
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    int64_t idle = (int64_t)c->gro_timeout_us * SCALE_US;
+    ZcnicGroFlow *fl;
+
+    if (g->stalled) {
+        return;         /* the next RX doorbell flushes */
+    }
+    if (now - g->last_ns >= idle) {
+        zcnic_gro_flush_all(c, q, ZCNIC_GRO_TIMEOUT);
+        return;
+    }
+    while ((fl = QTAILQ_FIRST(&g->lru)) &&
+           now - fl->born_ns >= idle * ZCNIC_GRO_AGE_FACTOR) {
+        if (zcnic_gro_flush(c, q, fl, ZCNIC_GRO_AGE) == ZCNIC_RX_HOLD) {
+            return;
+        }
+    }
+    zcnic_gro_arm(c, q);
+}
+
+/* Forget every aggregate of queue @q: it stopped, failed or was reset. */
+static void zcnic_gro_abort(ZcnicCore *c, uint32_t q)
+{
+    ZcnicGro *g = &c->gro[q];
+    ZcnicGroFlow *fl;
+
+    while ((fl = QTAILQ_FIRST(&g->lru))) {
+        zcnic_gro_unlink(g, fl);
+        g->aborted += fl->segs;
+        trace_zcnic_gro_flush(q, fl->segs, fl->len, "discarded");
+        zcnic_gro_free(fl);
+    }
+    g->stalled = false;
+    if (g->timer) {
+        timer_del(g->timer);
+    }
+}
+
+/*
+ * A frame for queue @q, which has RXQ_CTRL.GRO: join it to its flow's
+ * aggregate, start one with it, or deliver it, after its flow's aggregate
+ * when it cannot join that (5.8).  Frames of other flows pass staged
+ * aggregates; those of one flow stay in order.
+ */
+static ZcnicRxResult zcnic_gro_receive(ZcnicCore *c, uint32_t q,
+                                       const ZcnicRxInfo *info,
+                                       const ZcnicSteer *st)
+{
+    ZcnicGro *g = &c->gro[q];
+    const uint8_t *f = c->rx_frame;
+    ZcnicGroFlow *fl = NULL, *old;
+    ZcnicGroKey key;
+    bool cand;
+    uint8_t th = 0;
+
+    if (g->stalled && !zcnic_gro_flush_all(c, q, ZCNIC_GRO_REFILL)) {
+        return ZCNIC_RX_HOLD;   /* still no buffers: the net layer keeps it */
+    }
+    /* the queue is not idle (the timer's business, zcnic_gro_timer_cb) */
+    g->last_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    if (info->l4 == ZCNIC_RCD_L4_TCP) {
+        zcnic_gro_key(info, &key);
+        fl = g_hash_table_lookup(g->flows, &key);
+        th = f[info->l4_off + 13];
+    }
+    cand = c->gro_flows && zcnic_gro_candidate(f, info);
+    if (fl && cand && zcnic_gro_fits(g, fl, f, info)) {
+        zcnic_gro_append(g, fl, f, info);
+        if ((th & (ZCNIC_TH_PSH | ZCNIC_TH_FIN)) ||
+            info->l4_pay_len < fl->mss || fl->segs == ZCNIC_GRO_SEGS_MAX ||
+            fl->len + fl->mss > ZCNIC_GRO_FRAME_MAX) {
+            /* taken either way: on HOLD it is part of the stalled flow */
+            zcnic_gro_flush(c, q, fl, ZCNIC_GRO_LAST);
+        }
+        return ZCNIC_RX_DONE;
+    }
+    if (fl && zcnic_gro_flush(c, q, fl, ZCNIC_GRO_OTHER) == ZCNIC_RX_HOLD) {
+        return ZCNIC_RX_HOLD;
+    }
+    if (!cand || (th & (ZCNIC_TH_PSH | ZCNIC_TH_FIN))) {
+        return zcnic_rxq_enabled(c, q) ?
+               zcnic_rx_deliver(c, q, f, info, st) : ZCNIC_RX_DROPPED;
+    }
+
+    /* a new flow; the oldest make room */
+    while ((g->nflows >= c->gro_flows ||
+            g->bytes + info->len > ZCNIC_GRO_BYTES_MAX) &&
+           (old = QTAILQ_FIRST(&g->lru))) {
+        if (zcnic_gro_flush(c, q, old, ZCNIC_GRO_FULL) == ZCNIC_RX_HOLD) {
+            return ZCNIC_RX_HOLD;
+        }
+    }
+    if (!zcnic_rxq_enabled(c, q)) {
+        return ZCNIC_RX_DROPPED;    /* a flush above failed the queue */
+    }
+    fl = g_new0(ZcnicGroFlow, 1);
+    fl->key = key;
+    fl->cap = MAX(info->len, 2048);
+    fl->buf = g_malloc(fl->cap);
+    memcpy(fl->buf, f, info->len);
+    fl->len = info->len;
+    fl->info = *info;
+    fl->st = *st;
+    fl->segs = 1;
+    fl->mss = info->l4_pay_len;
+    fl->next_seq = ldl_be_p(f + info->l4_off + 4) + info->l4_pay_len;
+    if (info->l3 == ZCNIC_RCD_L3_IPV4) {
+        fl->next_id = lduw_be_p(f + info->l3_off + 4) + 1;
+    }
+    fl->born_ns = g->last_ns;
+    zcnic_gro_link(g, fl, false);
+    g->staged++;
+    if (!timer_pending(g->timer)) {
+        zcnic_gro_arm(c, q);
+    }
+    return ZCNIC_RX_DONE;
+}
+
 bool zcnic_core_can_receive(ZcnicCore *c)
 {
     /*
@@ -1310,7 +1739,11 @@ ssize_t zcnic_core_receive_iov(ZcnicCore *c, const struct iovec *iov,
         trace_zcnic_rx_drop(st.queue, "coalesced-without-gro", len);
         return total;
     }
-    res = zcnic_rx_deliver(c, st.queue, &info, &st);
+    if (c->rxq[st.queue].gro) {
+        res = zcnic_gro_receive(c, st.queue, &info, &st);
+    } else {
+        res = zcnic_rx_deliver(c, st.queue, c->rx_frame, &info, &st);
+    }
     return res == ZCNIC_RX_HOLD ? 0 : total;
 }
 
@@ -1748,6 +2181,7 @@ void zcnic_core_reset(ZcnicCore *c)
         if (c->irq[q].timer) {
             timer_del(c->irq[q].timer);
         }
+        zcnic_gro_abort(c, q);
     }
     memcpy(c->mac, c->perm_mac, ETH_ALEN);
     c->max_frame = ZCNIC_MAX_FRAME_DEFAULT;
@@ -2111,6 +2545,10 @@ static void zcnic_rx_doorbell(ZcnicCore *c, uint32_t q, hwaddr off,
         }
         rq->rcq_head = val;
         break;
+    }
+    /* an aggregate that found no buffers goes first */
+    if (c->gro[q].stalled && zcnic_gro_flush_all(c, q, ZCNIC_GRO_REFILL)) {
+        zcnic_gro_arm(c, q);
     }
     zcnic_flush_queued(c);
 }
@@ -2491,7 +2929,10 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             "\"csum-bad\": %" PRIu64 ", \"split\": %" PRIu64 ", "
             "\"data\": %" PRIu64 ", \"drop-steer\": %" PRIu64 ", "
             "\"gro\": %s, \"gro-pkts\": %" PRIu64 ", "
-            "\"gro-segs\": %" PRIu64 "}, "
+            "\"gro-segs\": %" PRIu64 ", \"gro-open\": %u, "
+            "\"gro-staged-bytes\": %u, \"gro-stalled\": %s, "
+            "\"gro-staged\": %" PRIu64 ", \"gro-timeouts\": %" PRIu64 ", "
+            "\"gro-full\": %" PRIu64 ", \"gro-aborted\": %" PRIu64 "}, "
             "\"tx\": {\"enabled\": %s, \"error\": %u, "
             "\"dr-head\": %u, \"dr-tail\": %u, \"tcq-head\": %u, "
             "\"tcq-tail\": %u, \"pkts\": %" PRIu64 ", "
@@ -2507,6 +2948,9 @@ char *zcnic_core_stats_json(ZcnicCore *c)
             rq->rcq_head, rq->rcq_tail, rq->pkts, rq->bytes, rq->nobuf,
             rq->nocmpl, rq->csum_bad, rq->split, rq->data, rq->drop_steer,
             rq->gro ? "true" : "false", rq->gro_pkts, rq->gro_segs,
+            c->gro[q].nflows, c->gro[q].bytes,
+            c->gro[q].stalled ? "true" : "false", c->gro[q].staged,
+            c->gro[q].flush_timeout, c->gro[q].flush_full, c->gro[q].aborted,
             zcnic_txq_enabled(c, q) ? "true" : "false",
             zf_get(ZCNIC_TXQ_STATUS_ERRCODE, tq->status),
             tq->dr_head, tq->dr_tail, tq->tcq_head, tq->tcq_tail,
@@ -2557,6 +3001,11 @@ void zcnic_core_realize(ZcnicCore *c, PCIDevice *owner, NICState *nic,
         c->irq[q].bh = qemu_bh_new_guarded(zcnic_qp_irq_bh, &c->irq[q],
                                            guard);
         c->irq[q].tx_bh = qemu_bh_new_guarded(zcnic_tx_bh, &c->irq[q], guard);
+        c->gro[q].flows = g_hash_table_new(zcnic_gro_key_hash,
+                                           zcnic_gro_key_equal);
+        QTAILQ_INIT(&c->gro[q].lru);
+        c->gro[q].timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, zcnic_gro_timer_cb,
+                                       &c->irq[q]);
     }
     zcnic_core_fault_reseed(c);
     zcnic_core_reset(c);
@@ -2572,6 +3021,11 @@ void zcnic_core_unrealize(ZcnicCore *c)
         qemu_bh_delete(c->irq[q].bh);
         qemu_bh_delete(c->irq[q].tx_bh);
         c->irq[q].bh = c->irq[q].tx_bh = NULL;
+        zcnic_gro_abort(c, q);
+        timer_free(c->gro[q].timer);
+        c->gro[q].timer = NULL;
+        g_hash_table_destroy(c->gro[q].flows);
+        c->gro[q].flows = NULL;
     }
     net_rx_pkt_uninit(c->rx_pkt);
     c->rx_pkt = NULL;

@@ -14,6 +14,7 @@
 #include "zcnic_hw.h"
 
 typedef struct ZcnicCore ZcnicCore;
+typedef struct ZcnicGroFlow ZcnicGroFlow;
 
 /* RX queue: three rings, a packing cursor and counters. */
 typedef struct ZcnicRxQueue {
@@ -79,6 +80,35 @@ typedef struct ZcnicTxQueue {
     uint64_t tso_pkts;
     uint64_t tso_segs;
 } ZcnicTxQueue;
+
+/*
+ * Hardware GRO defaults (x-gro-timeout-us, x-gro-flows).  The timeout is
+ * long for hardware: under TCG one guest sendmsg() per segment can take
+ * tens of microseconds, and gro_hw.py sends 512 flows' first segments
+ * before their second ones.
+ */
+#define ZCNIC_GRO_TIMEOUT_US_DEFAULT    1000
+#define ZCNIC_GRO_FLOWS_DEFAULT         1024
+
+/*
+ * Hardware GRO of separate segments on one RX queue (RXQ_CTRL.GRO, hw-spec
+ * 5.8): the flows with segments staged in device memory.  Not part of
+ * ZcnicRxQueue, which a reset clears with memset.
+ */
+typedef struct ZcnicGro {
+    GHashTable *flows;      /* ZcnicGroFlow by its key */
+    QTAILQ_HEAD(, ZcnicGroFlow) lru;   /* oldest first */
+    uint32_t nflows;
+    uint32_t bytes;         /* staged */
+    int64_t last_ns;        /* when a frame last reached the queue */
+    bool stalled;           /* a flush found no buffers (x-nobuf=hold) */
+    QEMUTimer *timer;       /* the idle timeout or the oldest flow's age */
+
+    uint64_t staged;        /* segments taken into an aggregate */
+    uint64_t flush_timeout; /* aggregates flushed by the timer */
+    uint64_t flush_full;    /* flushed to make room for another flow */
+    uint64_t aborted;       /* segments discarded: queue stopped or reset */
+} ZcnicGro;
 
 /* TX descriptors one run of a queue takes before it yields (bottom half). */
 #define ZCNIC_TX_BURST 256
@@ -146,6 +176,7 @@ struct ZcnicCore {
     ZcnicRxQueue rxq[ZCNIC_MAX_QUEUES];
     ZcnicTxQueue txq[ZCNIC_MAX_QUEUES];
     ZcnicQpIrq irq[ZCNIC_MAX_QUEUES];
+    ZcnicGro gro[ZCNIC_MAX_QUEUES];
 
     struct NetRxPkt *rx_pkt;
     /*
@@ -181,6 +212,8 @@ struct ZcnicCore {
     uint32_t fault_rxq_enable_fail; /* refuse this many RX queue enables */
     uint32_t fault_txq_stop_ignore; /* leave this many TX stops unanswered */
     uint32_t fault_bad_cmpl;    /* misnumber this many RX completions */
+    uint32_t gro_timeout_us;    /* x-gro-timeout-us: flush an idle queue */
+    uint32_t gro_flows;         /* x-gro-flows: open flows per queue */
 
     /* Host-side counters; most count frames the guest never hears about. */
     uint64_t rx_frames;     /* every frame the backend handed over */

@@ -51,7 +51,8 @@ dev_qstat() {
 		python3 -c 'import json, sys
 print(sum(s.get(sys.argv[1], 0) for s in json.load(sys.stdin)))' "$1"
 }
-# gro_stream: 8 MiB host -> guest; prints "frames coalesced wire-segments"
+# gro_stream: 8 MiB host -> guest; prints "receives coalesced wire-segments"
+# (rx_packets counts wire packets: a coalesced receive counts its segments)
 gro_stream() {
 	local out f0 g0 w0
 	out=$(mktemp)
@@ -61,9 +62,11 @@ gro_stream() {
 		zcnic-traffic recv -p 9003 -n 8388608 -s 13 -t 60 >&2 ||
 		{ cat "$out" "$out.send" >&2; rm -f "$out" "$out.send"; return 1; }
 	rm -f "$out" "$out.send"
-	echo "$(( $(cat "/sys/class/net/$ifc/statistics/rx_packets") - f0 ))" \
-		"$(( $(dev_qstat rx-hw-gro-packets) - g0 ))" \
-		"$(( $(dev_qstat rx-hw-gro-wire-packets) - w0 ))"
+	local f g w
+	f=$(( $(cat "/sys/class/net/$ifc/statistics/rx_packets") - f0 ))
+	g=$(( $(dev_qstat rx-hw-gro-packets) - g0 ))
+	w=$(( $(dev_qstat rx-hw-gro-wire-packets) - w0 ))
+	echo "$((f - w + g)) $g $w"
 }
 large_receive() {
 	local f g w segs=$((8388608 / 1448))
@@ -71,14 +74,14 @@ large_receive() {
 		{ echo "rx-gro-hw is not on by default"; ethtool -k "$ifc" | grep gro; return 1; }
 	[ "$(dev_counter backend-gro)" = true ] || { echo "the device did not ask the tap for coalesced frames"; return 1; }
 	read -r f g w < <(gro_stream) || return 1
-	echo "rx-gro-hw on: $f frames, $g coalesced receives standing for $w segments"
+	echo "rx-gro-hw on: $f receives, $g of them coalesced, standing for $w segments"
 	# at least 4 segments a receive on average, and far fewer frames than segments
 	[ "$g" -gt 0 ] && [ "$w" -ge $((4 * g)) ] && [ "$w" -ge $((segs / 2)) ] &&
 		[ "$f" -lt $((segs / 4)) ] || return 1
 	ethtool -K "$ifc" rx-gro-hw off || return 1
 	[ "$(dev_counter backend-gro)" = false ] || { echo "rx-gro-hw off: the tap still coalesces"; return 1; }
 	read -r f g w < <(gro_stream) || return 1
-	echo "rx-gro-hw off: $f frames, $g coalesced receives"
+	echo "rx-gro-hw off: $f receives, $g coalesced"
 	ethtool -K "$ifc" rx-gro-hw on || return 1
 	[ "$g" -eq 0 ] && [ "$f" -ge "$segs" ] || return 1
 	[ "$(dev_counter rx-gso-drops)" = 0 ] || { echo "coalesced frames dropped: $(dev_counter rx-gso-drops)"; return 1; }

@@ -1698,6 +1698,332 @@ static void test_rx_gro_vnet(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Hardware GRO of separate segments (hw-spec 5.8)                     */
+/* ------------------------------------------------------------------ */
+
+/* A whole TCP frame and the segments a sender would have cut it into. */
+typedef struct GroFlow {
+    uint8_t whole[ZCNIC_GRO_FRAME_MAX];
+    uint32_t len, l3, l4, l5, mss, nseg;
+    int ipv;
+    bool id_fixed;          /* every segment has the first one's IPv4 ID */
+} GroFlow;
+
+static void gro_flow(GroFlow *g, int ipv, bool vlan, uint16_t sport,
+                     uint32_t pay, uint32_t mss, uint32_t seed)
+{
+    FrameSpec fs = { .l4 = 6, .vlan = vlan, .tci = 7, .pay_len = pay,
+                     .seed = seed };
+
+    if (ipv == 4) {
+        fs_v4(&fs, "10.0.0.2", "10.0.0.1", sport, 5201);
+    } else {
+        fs_v6(&fs, "2001:db8::2", "2001:db8::1", sport, 5201);
+    }
+    g->len = build_frame(&fs, g->whole, &g->l5);
+    g->ipv = ipv;
+    g->l3 = 14 + (vlan ? 4 : 0);
+    g->l4 = g->l3 + (ipv == 4 ? 20 : 40);
+    g->mss = mss;
+    g->nseg = DIV_ROUND_UP(pay, mss);
+    g->id_fixed = false;
+}
+
+/*
+ * Segment i of the flow as a sender puts it on the wire: the whole frame's
+ * headers with its own lengths, IPv4 ID, sequence number and checksums;
+ * PSH (build_frame sets it) only on the last.  Returns its length.
+ */
+static uint32_t gro_seg(const GroFlow *g, uint32_t i, uint8_t *seg)
+{
+    uint32_t off = g->l5 + i * g->mss, plen = MIN(g->mss, g->len - off);
+    uint32_t slen = g->l5 + plen, l3 = g->l3, l4 = g->l4, sum;
+    uint8_t ph[4] = { 0, 6 };
+
+    memcpy(seg, g->whole, g->l5);
+    memcpy(seg + g->l5, g->whole + off, plen);
+    if (g->ipv == 4) {
+        stw_be_p(seg + l3 + 2, slen - l3);
+        stw_be_p(seg + l3 + 4, lduw_be_p(g->whole + l3 + 4) +
+                               (g->id_fixed ? 0 : i));
+        stw_be_p(seg + l3 + 10, 0);
+        stw_be_p(seg + l3 + 10, csum_fold(csum_add(0, seg + l3, 20)));
+        sum = csum_add(0, seg + l3 + 12, 8);
+    } else {
+        stw_be_p(seg + l3 + 4, slen - l3 - 40);
+        sum = csum_add(0, seg + l3 + 8, 32);
+    }
+    stl_be_p(seg + l4 + 4, ldl_be_p(g->whole + l4 + 4) + i * g->mss);
+    if (i + 1 < g->nseg) {
+        seg[l4 + 13] &= ~0x08;
+    }
+    stw_be_p(seg + l4 + 16, 0);
+    stw_be_p(ph + 2, slen - l4);
+    sum = csum_add(sum, ph, 4);
+    sum = csum_add(sum, seg + l4, slen - l4);
+    stw_be_p(seg + l4 + 16, csum_fold(sum));
+    return slen;
+}
+
+static void gro_inject(Zt *t, const GroFlow *g, uint32_t i)
+{
+    uint8_t seg[ZCNIC_FRAME_MAX];
+
+    inject(t, seg, gro_seg(g, i, seg));
+}
+
+/*
+ * What the device must complete for segments [0, n) of the flow: the
+ * whole frame cut after them, IP length, checksums and PSH made to match.
+ */
+static uint32_t gro_expect(const GroFlow *g, uint32_t n, uint8_t *out)
+{
+    uint32_t len = MIN(g->l5 + n * g->mss, g->len), l3 = g->l3, l4 = g->l4;
+    uint8_t ph[4] = { 0, 6 };
+    uint32_t sum;
+
+    if (n == 1) {
+        return gro_seg(g, 0, out);
+    }
+    memcpy(out, g->whole, len);
+    if (g->ipv == 4) {
+        stw_be_p(out + l3 + 2, len - l3);
+        stw_be_p(out + l3 + 10, 0);
+        stw_be_p(out + l3 + 10, csum_fold(csum_add(0, out + l3, 20)));
+        sum = csum_add(0, out + l3 + 12, 8);
+    } else {
+        stw_be_p(out + l3 + 4, len - l3 - 40);
+        sum = csum_add(0, out + l3 + 8, 32);
+    }
+    if (n < g->nseg) {
+        out[l4 + 13] &= ~0x08;
+    }
+    stw_be_p(out + l4 + 16, 0);
+    stw_be_p(ph + 2, len - l4);
+    sum = csum_add(sum, ph, 4);
+    sum = csum_add(sum, out + l4, len - l4);
+    stw_be_p(out + l4 + 16, csum_fold(sum));
+    return len;
+}
+
+/* The next completion is segments [0, n) of the flow, every byte. */
+static void gro_check(Zt *t, RxQ *r, const GroFlow *g, uint32_t n)
+{
+    g_autofree uint8_t *want = g_malloc(ZCNIC_GRO_FRAME_MAX);
+    uint32_t len = gro_expect(g, n, want), flags;
+    struct zcnic_rx_cmpl cd;
+
+    g_assert(!rxq_empty(t, r));
+    flags = rxq_check(t, r, want, len, g->l5, &cd);
+    g_assert_cmphex(flags & ZCNIC_RCD_GRO, ==, n > 1 ? ZCNIC_RCD_GRO : 0);
+    g_assert_cmpuint(zcnic_field_get(ZCNIC_RCD_CSUM, flags), ==,
+                     ZCNIC_RCD_CSUM_GOOD);
+    g_assert_cmpuint(le16_to_cpu(cd.gro_segs), ==, n > 1 ? n : 0);
+    g_assert_cmpuint(le16_to_cpu(cd.gro_mss), ==, n > 1 ? g->mss : 0);
+    rxq_recycle(t, r, &cd);
+}
+
+/* The next completion is segment i of the flow alone, as sent. */
+static uint32_t gro_check_seg(Zt *t, RxQ *r, const GroFlow *g, uint32_t i)
+{
+    uint8_t seg[ZCNIC_FRAME_MAX];
+    uint32_t len = gro_seg(g, i, seg), flags;
+    struct zcnic_rx_cmpl cd;
+
+    g_assert(!rxq_empty(t, r));
+    flags = rxq_check(t, r, seg, len, g->l5, &cd);
+    g_assert_cmphex(flags & ZCNIC_RCD_GRO, ==, 0);
+    rxq_recycle(t, r, &cd);
+    return flags;
+}
+
+static void test_rx_gro_coalesce(void)
+{
+    g_autofree GroFlow *a = g_new0(GroFlow, 1);
+    g_autofree GroFlow *b = g_new0(GroFlow, 1);
+    g_autofree GroFlow *c = g_new0(GroFlow, 1);
+    uint8_t seg[ZCNIC_FRAME_MAX];
+    FrameSpec ack = { .l4 = 6, .seed = 8 };
+    struct zcnic_rx_cmpl cd;
+    uint32_t i, len, l5, flags;
+    Zt *t = zt_start("");
+    RxQ r;
+
+    rxq_setup(t, &r, 0, ZCNIC_RXQ_CTRL_HDS | ZCNIC_RXQ_CTRL_GRO, 256, 14);
+
+    /* Six segments, PSH on the last: nothing, then one receive of six. */
+    gro_flow(a, 4, false, 40000, 5500, 1000, 1);
+    for (i = 0; i < a->nseg; i++) {
+        g_assert(rxq_empty(t, &r));
+        gro_inject(t, a, i);
+    }
+    gro_check(t, &r, a, 6);
+    g_assert(rxq_empty(t, &r));
+    g_assert_cmpuint(qstat(t, "rx%u-gro-staged", 0), ==, 6);
+    g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_STAT_GRO_PKTS), ==, 1);
+    g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_STAT_GRO_SEGS), ==, 6);
+
+    /* IPv6 behind a tag; IPv4 with one ID in every segment (DF). */
+    gro_flow(a, 6, true, 40001, 4 * 1428, 1428, 2);
+    for (i = 0; i < a->nseg; i++) {
+        gro_inject(t, a, i);
+    }
+    gro_check(t, &r, a, 4);
+    gro_flow(a, 4, true, 40002, 3000, 1000, 3);
+    a->id_fixed = true;
+    for (i = 0; i < a->nseg; i++) {
+        gro_inject(t, a, i);
+    }
+    gro_check(t, &r, a, 3);
+
+    /* Two flows interleaved: each completes at its own last segment. */
+    gro_flow(a, 4, false, 40003, 3000, 1000, 4);
+    gro_flow(b, 4, false, 40004, 2000, 1000, 5);
+    gro_inject(t, a, 0);
+    gro_inject(t, b, 0);
+    gro_inject(t, a, 1);
+    gro_inject(t, b, 1);
+    gro_check(t, &r, b, 2);
+    g_assert(rxq_empty(t, &r));
+    gro_inject(t, a, 2);
+    gro_check(t, &r, a, 3);
+
+    /* No PSH: nothing until the queue was idle for the timeout. */
+    gro_flow(a, 4, false, 40005, 5000, 1000, 6);
+    for (i = 0; i < 3; i++) {
+        gro_inject(t, a, i);
+    }
+    qtest_clock_step(t->qts, qom_u64(t, "x-gro-timeout-us") * 1000 - 1);
+    g_assert(rxq_empty(t, &r));
+    qtest_clock_step(t->qts, 1);
+    gro_check(t, &r, a, 3);
+    g_assert_cmpuint(qstat(t, "rx%u-gro-timeouts", 0), ==, 1);
+
+    /*
+     * A frame of the flow that cannot join completes what was staged
+     * first, then itself: a sequence gap, a pure ACK, a bad checksum.
+     */
+    gro_flow(a, 4, false, 40006, 4000, 1000, 7);
+    gro_inject(t, a, 0);
+    gro_inject(t, a, 1);
+    gro_inject(t, a, 3);                        /* 2 is missing */
+    gro_check(t, &r, a, 2);
+    gro_check_seg(t, &r, a, 3);                 /* PSH: up at once */
+    gro_inject(t, a, 0);
+    gro_inject(t, a, 1);
+    fs_v4(&ack, "10.0.0.2", "10.0.0.1", 40006, 5201);
+    len = build_frame(&ack, seg, &l5);
+    inject(t, seg, len);
+    gro_check(t, &r, a, 2);
+    rxq_check(t, &r, seg, len, len, &cd);
+    rxq_recycle(t, &r, &cd);
+    gro_inject(t, a, 0);
+    len = gro_seg(a, 1, seg);
+    seg[len - 1] ^= 0x5a;
+    inject(t, seg, len);
+    gro_check_seg(t, &r, a, 0);
+    rxq_next(t, &r, &cd);
+    g_assert_cmpuint(zcnic_field_get(ZCNIC_RCD_CSUM, le32_to_cpu(cd.flags)),
+                     ==, ZCNIC_RCD_CSUM_BAD);
+    rxq_recycle(t, &r, &cd);
+    g_assert(rxq_empty(t, &r));
+
+    /* Two flows at a time: a third completes the oldest as it is. */
+    qom_set_int(t, "x-gro-flows", 2);
+    gro_flow(c, 6, false, 40007, 2000, 1000, 9);
+    gro_inject(t, a, 0);
+    gro_inject(t, b, 0);
+    g_assert(rxq_empty(t, &r));
+    gro_inject(t, c, 0);
+    gro_check_seg(t, &r, a, 0);
+    g_assert_cmpuint(qstat(t, "rx%u-gro-full", 0), ==, 1);
+    gro_inject(t, b, 1);
+    gro_check(t, &r, b, 2);
+    gro_inject(t, c, 1);
+    gro_check(t, &r, c, 2);
+
+    /* Stopping the queue discards what was staged, and says so. */
+    gro_inject(t, a, 0);
+    gro_inject(t, a, 1);
+    qwr(t, 0, ZCNIC_RXQ_CTRL, 0);
+    g_assert_cmpuint(qstat(t, "rx%u-gro-aborted", 0), ==, 2);
+
+    /* Negative controls: without GRO, or x-gro-flows=0, one per segment. */
+    for (i = 0; i < 2; i++) {
+        uint32_t k;
+
+        rxq_setup(t, &r, 0, ZCNIC_RXQ_CTRL_HDS | (i ? ZCNIC_RXQ_CTRL_GRO : 0),
+                  256, 14);
+        qom_set_int(t, "x-gro-flows", 0);
+        gro_flow(a, 4, false, 40008 + i, 3000, 1000, 10 + i);
+        for (k = 0; k < a->nseg; k++) {
+            gro_inject(t, a, k);
+            flags = gro_check_seg(t, &r, a, k);
+            g_assert_cmpuint(zcnic_field_get(ZCNIC_RCD_CSUM, flags), ==,
+                             ZCNIC_RCD_CSUM_GOOD);
+        }
+        qwr(t, 0, ZCNIC_RXQ_CTRL, 0);
+    }
+    zt_end(t);
+}
+
+/*
+ * An aggregate due when the queue has too few buffers (x-nobuf=hold): it
+ * waits, the queue's next frame waits behind it in the net layer, and the
+ * refill delivers both, in order.
+ */
+static void test_rx_gro_stall(void)
+{
+    g_autofree GroFlow *a = g_new0(GroFlow, 1);
+    g_autofree GroFlow *b = g_new0(GroFlow, 1);
+    Zt *t = zt_start(",x-nobuf=hold");
+    uint32_t i;
+    RxQ r;
+
+    rxq_program(t, &r, 0, 16, 256, 12);
+    qwr(t, 0, ZCNIC_RXQ_CTRL, ZCNIC_RXQ_CTRL_ENABLE | ZCNIC_RXQ_CTRL_HDS |
+                               ZCNIC_RXQ_CTRL_GRO);
+    r.gen = true;
+    rxq_post(t, &r, 8, 1);
+    gro_flow(a, 4, false, 40000, 4 * 1400, 1400, 1);  /* two 4 KiB buffers */
+    gro_flow(b, 4, false, 40001, 500, 1000, 2);       /* one segment, PSH */
+
+    /* Nothing behind it: the refill alone completes it. */
+    for (i = 0; i < a->nseg; i++) {
+        gro_inject(t, a, i);
+    }
+    g_assert(rxq_empty(t, &r));
+    g_assert_cmpuint(qom_u64(t, "rx-held"), ==, 1);
+    rxq_post(t, &r, 0, 1);
+    gro_check(t, &r, a, 4);
+    g_assert(rxq_empty(t, &r));
+
+    /* Two buffers for one that needs three, and a frame behind it. */
+    gro_flow(a, 4, false, 40002, 8 * 1400, 1400, 3);
+    for (i = 0; i < a->nseg; i++) {
+        gro_inject(t, a, i);
+    }
+    gro_inject(t, b, 0);
+    g_assert(rxq_empty(t, &r));
+    g_assert_cmpuint(qom_u64(t, "rx-held"), >=, 3);
+    g_assert_cmpuint(qrd(t, 0, ZCNIC_RXQ_STAT_NOBUF), ==, 0);
+
+    rxq_post(t, &r, 0, 3);
+    gro_check(t, &r, a, 8);
+    {
+        gint64 end = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+
+        while (rxq_empty(t, &r)) {
+            g_assert(g_get_monotonic_time() < end);
+            g_usleep(1000);
+        }
+    }
+    gro_check_seg(t, &r, b, 0);
+    g_assert(rxq_empty(t, &r));
+    zt_end(t);
+}
+
+/* ------------------------------------------------------------------ */
 /* TCP segmentation offload (hw-spec 8.3)                              */
 /* ------------------------------------------------------------------ */
 
@@ -2264,7 +2590,7 @@ static void test_rss_fields(void)
     static const uint32_t some[] = { 0, 3, 5, 7 };   /* two v4, two v6 */
     const uint32_t all_types = 0x7f;
     uint8_t indir[ZCNIC_RSS_INDIR_SIZE];
-    uint32_t i, j, c, q, want, tcp, udp, ip, f;
+    uint32_t i, j, c, want, tcp, udp, ip, f;
     Zt *t = zt_start(",queues=4");
     FrameSpec fs;
     RxQ r[4];
@@ -3840,6 +4166,8 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/rx/pack", test_rx_pack);
     qtest_add_func("/zcnic/rx/scatter", test_rx_scatter);
     qtest_add_func("/zcnic/rx/gro-vnet", test_rx_gro_vnet);
+    qtest_add_func("/zcnic/rx/gro-coalesce", test_rx_gro_coalesce);
+    qtest_add_func("/zcnic/rx/gro-stall", test_rx_gro_stall);
     qtest_add_func("/zcnic/tx/tso", test_tx_tso);
     qtest_add_func("/zcnic/tx/tso-vnet", test_tx_tso_vnet);
     qtest_add_func("/zcnic/rx/csum", test_csum);
