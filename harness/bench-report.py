@@ -151,7 +151,9 @@ def build(raw, machine, command, bed_times):
     out.append("")
     out.append("guest CPU: busy time of all guest CPUs during the stream (/proc/stat); QEMU CPU: "
                "user + system time of the QEMU process (every vCPU and I/O thread) on the host; "
-               "frames: the interface's `rx_packets`; interrupts: the NIC's MSI-X vectors in "
+               "frames: receives the interface handed to the stack (`rx_packets`; zcnic counts "
+               "wire packets there, as qstats defines it, so for zcnic `rx_packets` minus the "
+               "device's `rx<q>_hw_gro_segs` plus its `rx<q>_hw_gro_pkts`); interrupts: the NIC's MSI-X vectors in "
                "/proc/interrupts; drops: `rx_dropped` + `rx_missed_errors` + `rx_fifo_errors` "
                "(and zcnic's per-queue `hw_nobuf`); CQ overflows: zcrx completions refused with "
                "`-ENOSPC` (the receiver's CQ was full), summed over the rounds.\n")

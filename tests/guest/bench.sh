@@ -83,8 +83,18 @@ nic_drops() {
 	[ "$1" = "$zc" ] && s=$((s + $(ethtool -S "$1" | awk '/rx[0-9]+_hw_nobuf:/ {n += $2} END {print n + 0}')))
 	echo $s
 }
+# receives handed to the stack: rx_packets, except that zcnic's counts wire
+# packets (the qstats definition), so its coalesced receives count once (the
+# device's per-queue hw_gro_pkts receives standing for hw_gro_segs segments)
+nic_receives() {
+	local p
+	p=$(stat_of "$1" rx_packets)
+	[ "$1" = "$zc" ] || { echo "$p"; return; }
+	ethtool -S "$1" | awk -v p="$p" '/rx[0-9]+_hw_gro_pkts:/ {g += $2}
+		/rx[0-9]+_hw_gro_segs:/ {w += $2} END {print p - w + g}'
+}
 snap() {
-	echo "$(guest_busy) $(zcnic-host cpu) $(stat_of "$1" rx_packets) $(nic_irqs "$1") $(nic_drops "$1")"
+	echo "$(guest_busy) $(zcnic-host cpu) $(nic_receives "$1") $(nic_irqs "$1") $(nic_drops "$1")"
 }
 
 # measure ROW IFC ADDR PORT RECEIVER...
