@@ -9,6 +9,7 @@
 #include <net/netdev_lock.h>
 #include <net/netdev_queues.h>
 #include <net/netdev_rx_queue.h>
+#include <net/vxlan.h>
 
 #include "zcnic.h"
 
@@ -1082,6 +1083,19 @@ const struct netdev_stat_ops zcnic_stat_ops = {
 	.get_base_stats		= zcnic_get_base_stats,
 };
 
+/*
+ * The device segments TCP inside VXLAN but no other UDP tunnel (it takes
+ * the 8 bytes after UDP for a VXLAN header): for any other, checksums and
+ * segmentation are left to the stack.  The rest is the default check.
+ */
+static netdev_features_t zcnic_features_check(struct sk_buff *skb,
+					      struct net_device *dev,
+					      netdev_features_t features)
+{
+	features = vlan_features_check(skb, features);
+	return vxlan_features_check(skb, features);
+}
+
 static const struct net_device_ops zcnic_netdev_ops = {
 	.ndo_open		= zcnic_open,
 	.ndo_stop		= zcnic_stop,
@@ -1093,6 +1107,7 @@ static const struct net_device_ops zcnic_netdev_ops = {
 	.ndo_change_mtu		= zcnic_change_mtu,
 	.ndo_set_features	= zcnic_set_features,
 	.ndo_tx_timeout		= zcnic_tx_timeout,
+	.ndo_features_check	= zcnic_features_check,
 };
 
 /**
@@ -1137,6 +1152,20 @@ int zcnic_netdev_init(struct zcnic_dev *zd)
 					 NETIF_F_TSO_ECN;
 		netif_set_tso_max_size(netdev, ZCNIC_TSO_FRAME_MAX);
 		netif_set_tso_max_segs(netdev, ZCNIC_TSO_SEGS_MAX);
+	}
+	/* and in VXLAN, GRE and IP-in-IP tunnels with 1.5; the stack offers
+	 * an encapsulated skb only what hw_enc_features has
+	 */
+	if (minor >= 5) {
+		netdev_features_t tnl = NETIF_F_GSO_UDP_TUNNEL |
+					NETIF_F_GSO_UDP_TUNNEL_CSUM |
+					NETIF_F_GSO_GRE | NETIF_F_GSO_GRE_CSUM |
+					NETIF_F_GSO_IPXIP4 | NETIF_F_GSO_IPXIP6;
+
+		netdev->hw_features |= tnl;
+		netdev->hw_enc_features = NETIF_F_SG | NETIF_F_HW_CSUM |
+					  NETIF_F_TSO | NETIF_F_TSO6 |
+					  NETIF_F_TSO_ECN | tnl;
 	}
 	netdev->features = netdev->hw_features | NETIF_F_HIGHDMA;
 	zd->gro_hw = netdev->features & NETIF_F_GRO_HW;

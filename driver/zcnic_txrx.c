@@ -1077,15 +1077,19 @@ static bool zcnic_tx_map(struct zcnic_q_vector *qv, struct sk_buff *skb,
 
 		/* The stack left the pseudo-header sum over the whole TCP
 		 * length in the checksum field, as the device expects; the
-		 * MSS takes the place of the checksum offset.
+		 * MSS takes the place of the checksum offset.  In a tunnel
+		 * (skb->encapsulation) csum_start is the inner TCP header
+		 * and the device fixes the headers in front of it.
 		 */
 		flags |= ZCNIC_TXD_TSO;
 		csum_offset = shinfo->gso_size;
 		acc->gso_packets++;
 		acc->gso_bytes += skb->len;
 		acc->gso_wire_packets += segs;
-		acc->gso_wire_bytes += skb->len +
-				       (segs - 1) * skb_tcp_all_headers(skb);
+		acc->gso_wire_bytes += skb->len + (segs - 1) *
+				       (skb->encapsulation ?
+					skb_inner_tcp_all_headers(skb) :
+					skb_tcp_all_headers(skb));
 	}
 
 	len = skb_headlen(skb);

@@ -283,10 +283,8 @@ class Bed:
             # back, as a link with flow control would, instead of counting
             # misses that the selftests read as errors (TCG makes the
             # receiver slow). With KVM the port drops and counts them, as a
-            # NIC does. Hardware GRO waits 20 ms of silence on a queue
-            # rather than 1 ms before it flushes: a TCG guest takes about
-            # 0.1 ms a segment, and gro_hw.py holds 512 flows open.
-            opts = "queues=16" + (",x-nobuf=hold,x-gro-timeout-us=20000" if self.accel == "tcg" else "")
+            # NIC does.
+            opts = "queues=16" + (",x-nobuf=hold" if self.accel == "tcg" else "")
             cmd += ["-netdev", "hubport,id=p0,hubid=0",
                     "-device", f"zcnic,id=nic0,netdev=p0,mac={GUEST_MAC},{opts}",
                     "-netdev", "hubport,id=p1,hubid=0",

@@ -117,7 +117,8 @@ static inline uint32_t zcnic_field_prep(uint32_t mask, uint32_t val)
 					 * 3: RXQ_CTRL.GRO (large receive),
 					 * 4: TXD_TSO (TCP segmentation),
 					 * 5: RXQ_CTRL.GRO also coalesces
-					 *    separate segments
+					 *    separate segments; TXD_TSO in
+					 *    VXLAN, GRE and IP-in-IP tunnels
 					 */
 #define ZCNIC_DEV_CAPS		0x0008		/* RO */
 #define ZCNIC_DEV_CAPS_QUEUES		ZCNIC_GENMASK(7, 0)	/* queue pairs */

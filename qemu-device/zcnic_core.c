@@ -1811,15 +1811,156 @@ static void zcnic_tx_send(ZcnicCore *c, uint32_t q,
     }
 }
 
+/* A header in front of the TCP header of a TSO frame, to fix per segment. */
+typedef enum {
+    ZCNIC_TSO_IP4,          /* total length, ID, header checksum */
+    ZCNIC_TSO_IP6,          /* payload length */
+    ZCNIC_TSO_UDP,          /* length; checksum unless 0 (VXLAN) */
+    ZCNIC_TSO_GRE_CSUM,     /* checksum (GRE with C set) */
+} ZcnicTsoHdrKind;
+
+typedef struct ZcnicTsoHdr {
+    ZcnicTsoHdrKind kind;
+    uint32_t off;
+    uint32_t ip;            /* UDP: the IP header it is in (index) */
+} ZcnicTsoHdr;
+
+/* IP, UDP or GRE, IP: one level of tunnel, as tso.py's tunnels have. */
+#define ZCNIC_TSO_HDRS 4
+
+#define ZCNIC_ETH_P_TEB     0x6558  /* GRE carrying Ethernet frames */
+#define ZCNIC_IP_PROTO_IPIP 4
+#define ZCNIC_IP_PROTO_IPV6 41
+#define ZCNIC_IP_PROTO_GRE  47
+
 /* A TCP segmentation offload frame (TXD_TSO, 8.3), as the device found it. */
 typedef struct ZcnicTso {
-    uint32_t l3;            /* IP header */
+    ZcnicTsoHdr hdr[ZCNIC_TSO_HDRS];    /* outermost first */
+    uint32_t nhdr;
+    uint32_t l3;            /* outermost IP header */
     uint32_t l4;            /* TCP header (csum_start) */
     uint32_t hdr_len;       /* every header, TCP options included */
     uint32_t mss;
     uint32_t segs;
-    bool v6;
+    bool v6;                /* the outermost IP header */
+    bool tunnel;
 } ZcnicTso;
+
+static bool zcnic_tso_add(ZcnicTso *t, ZcnicTsoHdrKind kind, uint32_t off,
+                          uint32_t ip)
+{
+    if (t->nhdr == ZCNIC_TSO_HDRS) {
+        return false;
+    }
+    t->hdr[t->nhdr++] = (ZcnicTsoHdr) { .kind = kind, .off = off, .ip = ip };
+    return true;
+}
+
+/*
+ * Walk the headers of a TSO frame from its IP header to csum_start: IPv4
+ * (no fragment), IPv6 (hop-by-hop, routing and destination options
+ * skipped), and at most one tunnel in between (8.3): VXLAN over UDP, GRE
+ * (inner Ethernet or IP), IPv4 or IPv6 in IP.  NULL, or why not.
+ */
+static const char *zcnic_tso_walk(const uint8_t *buf, uint32_t len,
+                                  uint16_t proto, uint32_t off, ZcnicTso *t)
+{
+    uint32_t ip = 0, n, ihl, glen;
+    uint16_t gflags;
+    uint8_t next;
+
+    for (;;) {
+        if (proto == ETH_P_IP) {
+            ihl = off + 20 <= len ? (buf[off] & 0xf) * 4 : 0;
+            if (ihl < 20 || (buf[off] >> 4) != 4 || off + ihl > len ||
+                (lduw_be_p(buf + off + 6) & (IP_MF | IP_OFFMASK))) {
+                return "a bad or fragmented IPv4 header";
+            }
+            ip = t->nhdr;
+            if (!zcnic_tso_add(t, ZCNIC_TSO_IP4, off, 0)) {
+                return "too many headers";
+            }
+            next = buf[off + 9];
+            off += ihl;
+        } else if (proto == ETH_P_IPV6) {
+            if (off + 40 > len || (buf[off] >> 4) != 6) {
+                return "a bad IPv6 header";
+            }
+            ip = t->nhdr;
+            if (!zcnic_tso_add(t, ZCNIC_TSO_IP6, off, 0)) {
+                return "too many headers";
+            }
+            next = buf[off + 6];
+            off += 40;
+            for (n = 0; n < 4 && (next == IP6_HOP_BY_HOP ||
+                                  next == IP6_ROUTING ||
+                                  next == IP6_DESTINATON); n++) {
+                if (off + 8 > len) {
+                    return "a cut IPv6 extension header";
+                }
+                next = buf[off];
+                off += (buf[off + 1] + 1) * 8;
+            }
+        } else {
+            return "neither IPv4 nor IPv6";
+        }
+        if (off > t->l4) {
+            return "csum_start inside the headers";
+        }
+        switch (next) {
+        case IP_PROTO_TCP:
+            return off == t->l4 ? NULL : "csum_start not at the TCP header";
+        case IP_PROTO_UDP:
+            /* VXLAN: UDP, its 8-byte header, an Ethernet frame */
+            if (t->tunnel || off + 8 + 8 + ETH_HLEN > len) {
+                return "UDP that is not a VXLAN tunnel";
+            }
+            t->tunnel = true;
+            if (!zcnic_tso_add(t, ZCNIC_TSO_UDP, off, ip)) {
+                return "too many headers";
+            }
+            off += 8 + 8;
+            proto = lduw_be_p(buf + off + 12);
+            off += ETH_HLEN;
+            break;
+        case ZCNIC_IP_PROTO_GRE:    /* RFC 2784, 2890: version 0, no routing */
+            if (t->tunnel || off + 4 > len) {
+                return "a second tunnel, or a cut GRE header";
+            }
+            t->tunnel = true;
+            gflags = lduw_be_p(buf + off);
+            if (gflags & 0x4007) {
+                return "GRE with routing or of version 1";
+            }
+            glen = 4 + (gflags & 0x8000 ? 4 : 0) + (gflags & 0x2000 ? 4 : 0) +
+                   (gflags & 0x1000 ? 4 : 0);
+            if ((gflags & 0x8000) &&
+                !zcnic_tso_add(t, ZCNIC_TSO_GRE_CSUM, off, ip)) {
+                return "too many headers";
+            }
+            proto = lduw_be_p(buf + off + 2);
+            off += glen;
+            if (proto == ZCNIC_ETH_P_TEB) {
+                if (off + ETH_HLEN > len) {
+                    return "a cut GRE Ethernet header";
+                }
+                proto = lduw_be_p(buf + off + 12);
+                off += ETH_HLEN;
+            }
+            break;
+        case ZCNIC_IP_PROTO_IPIP:
+        case ZCNIC_IP_PROTO_IPV6:
+            if (t->tunnel) {
+                return "a second tunnel";
+            }
+            t->tunnel = true;
+            proto = next == ZCNIC_IP_PROTO_IPIP ? ETH_P_IP : ETH_P_IPV6;
+            break;
+        default:
+            return "not TCP";
+        }
+    }
+}
 
 /*
  * Check that the device can segment the frame in @buf (8.3) and find its
@@ -1831,8 +1972,9 @@ static bool zcnic_tso_parse(ZcnicCore *c, uint32_t q, const uint8_t *buf,
 {
     uint16_t proto = lduw_be_p(buf + 12);
     const char *why = NULL;
-    uint32_t i, ihl, doff, pay;
+    uint32_t i, doff, pay;
 
+    memset(t, 0, sizeof(*t));
     t->l3 = ETH_HLEN;
     for (i = 0; i < 2 && (proto == ETH_P_VLAN || proto == ETH_P_DVLAN) &&
                 t->l3 + 4 <= len; i++) {
@@ -1845,20 +1987,8 @@ static bool zcnic_tso_parse(ZcnicCore *c, uint32_t q, const uint8_t *buf,
 
     if (!(le16_to_cpu(d0->flags) & ZCNIC_TXD_CSUM)) {
         why = "TSO without CSUM";
-    } else if (proto == ETH_P_IP) {
-        ihl = t->l3 + 20 <= len ? (buf[t->l3] & 0xf) * 4 : 0;
-        if (ihl < 20 || (buf[t->l3] >> 4) != 4 || t->l3 + ihl != t->l4 ||
-            buf[t->l3 + 9] != IP_PROTO_TCP ||
-            (lduw_be_p(buf + t->l3 + 6) & (IP_MF | IP_OFFMASK))) {
-            why = "not an unfragmented TCP/IPv4 frame with csum_start at TCP";
-        }
-    } else if (t->v6) {
-        if (t->l3 + 40 > len || (buf[t->l3] >> 4) != 6 ||
-            t->l4 < t->l3 + 40) {
-            why = "not an IPv6 frame with csum_start past its header";
-        }
     } else {
-        why = "neither IPv4 nor IPv6";
+        why = zcnic_tso_walk(buf, len, proto, t->l3, t);
     }
     if (!why) {
         doff = t->l4 + 20 <= len ? (buf[t->l4 + 12] >> 4) * 4 : 0;
@@ -1887,16 +2017,63 @@ static bool zcnic_tso_parse(ZcnicCore *c, uint32_t q, const uint8_t *buf,
 }
 
 /*
+ * Fix the headers in front of TCP in segment @seg of @slen bytes, number
+ * @i: innermost first, so that a UDP or GRE checksum covers the final
+ * inner headers.  @buf is the whole frame.
+ */
+static void zcnic_tso_fix_hdrs(const ZcnicTso *t, const uint8_t *buf,
+                               uint8_t *seg, uint32_t slen, uint32_t i)
+{
+    uint32_t k, off, sum;
+
+    for (k = t->nhdr; k-- > 0;) {
+        off = t->hdr[k].off;
+        switch (t->hdr[k].kind) {
+        case ZCNIC_TSO_IP4:
+            stw_be_p(seg + off + 2, slen - off);
+            stw_be_p(seg + off + 4, lduw_be_p(buf + off + 4) + i);
+            eth_fix_ip4_checksum(seg + off, (seg[off] & 0xf) * 4);
+            break;
+        case ZCNIC_TSO_IP6:
+            stw_be_p(seg + off + 4, slen - off - 40);
+            break;
+        case ZCNIC_TSO_UDP:
+            stw_be_p(seg + off + 4, slen - off);
+            if (!lduw_be_p(buf + off + 6)) {
+                break;          /* sent without a checksum */
+            }
+            off = t->hdr[t->hdr[k].ip].off;
+            if (t->hdr[t->hdr[k].ip].kind == ZCNIC_TSO_IP4) {
+                sum = net_checksum_add(8, seg + off + 12);
+            } else {
+                sum = net_checksum_add(32, seg + off + 8);
+            }
+            off = t->hdr[k].off;
+            sum += IP_PROTO_UDP + slen - off;
+            stw_be_p(seg + off + 6, 0);
+            sum += net_checksum_add(slen - off, seg + off);
+            stw_be_p(seg + off + 6, net_checksum_finish_nozero(sum));
+            break;
+        case ZCNIC_TSO_GRE_CSUM:
+            stw_be_p(seg + off + 4, 0);
+            stw_be_p(seg + off + 4,
+                     net_checksum_finish(net_checksum_add(slen - off,
+                                                          seg + off)));
+            break;
+        }
+    }
+}
+
+/*
  * Send a TSO frame as segments of t->mss payload bytes: each has the
- * frame's headers with the IP length (and IPv4 identification and header
- * checksum), the TCP sequence number, flags and checksum made its own.
+ * frame's headers with the TCP sequence number, flags and checksum made
+ * its own, and every header in front of TCP fixed (zcnic_tso_fix_hdrs).
  */
 static void zcnic_tso_segment(ZcnicCore *c, uint32_t q, const uint8_t *buf,
                               uint32_t len, const ZcnicTso *t)
 {
     uint8_t *seg = c->tx_seg;
     uint32_t seq = ldl_be_p(buf + t->l4 + 4);
-    uint16_t ip_id = lduw_be_p(buf + t->l3 + 4);
     uint16_t seed = lduw_be_p(buf + t->l4 + 16);
     uint16_t tcp_total = len - t->l4;
     uint8_t th_flags = buf[t->l4 + 13];
@@ -1911,13 +2088,6 @@ static void zcnic_tso_segment(ZcnicCore *c, uint32_t q, const uint8_t *buf,
 
         memcpy(seg, buf, t->hdr_len);
         memcpy(seg + t->hdr_len, buf + off, plen);
-        if (t->v6) {
-            stw_be_p(seg + t->l3 + 4, slen - t->l3 - 40);
-        } else {
-            stw_be_p(seg + t->l3 + 2, slen - t->l3);
-            stw_be_p(seg + t->l3 + 4, ip_id + i);
-            eth_fix_ip4_checksum(seg + t->l3, t->l4 - t->l3);
-        }
         stl_be_p(seg + t->l4 + 4, seq + (off - t->hdr_len));
         if (i) {
             clear |= TH_CWR;
@@ -1934,6 +2104,7 @@ static void zcnic_tso_segment(ZcnicCore *c, uint32_t q, const uint8_t *buf,
         stw_be_p(seg + t->l4 + 16, 0);
         sum += net_checksum_add(tcp_len, seg + t->l4);
         stw_be_p(seg + t->l4 + 16, net_checksum_finish_nozero(sum));
+        zcnic_tso_fix_hdrs(t, buf, seg, slen, i);
         zcnic_tx_send(c, q, NULL, seg, slen);
     }
 }
@@ -1947,7 +2118,8 @@ static void zcnic_tso_send(ZcnicCore *c, uint32_t q, uint8_t *buf,
                            uint32_t len, const ZcnicTso *t)
 {
     ZcnicTxQueue *tq = &c->txq[q];
-    bool whole = c->vnet && t->segs > 1;
+    /* a virtio-net header has no way to ask for segmentation in a tunnel */
+    bool whole = c->vnet && t->segs > 1 && !t->tunnel;
 
     tq->tso_pkts++;
     tq->tso_segs += t->segs;

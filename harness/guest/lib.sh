@@ -362,7 +362,10 @@ example_zc() {
 # ksft_loop_setup: the loop topology as the kernel's drivers/net selftests
 # want it (and the netdev CI's loop setup has it): port 0 is NETIF in this
 # namespace, port 1 moves into netns ns-remote; sets if0 and if1 and exports
-# the selftests' variables. Fails without two zcnic ports.
+# the selftests' variables. Fails without two zcnic ports. The IPv4 subnet
+# is TEST-NET-2: the selftests put the inner ends of tunnels (tso.py) and
+# netdevsim in 192.0.2.0/24 (NetDrvEpEnv.nsim_v4_pfx), where a port's own
+# route would win and the traffic would not go through the tunnel.
 ksft_loop_setup() {
 	if0=$(zcnic_ifname 0)
 	if1=$(zcnic_ifname 1)
@@ -370,21 +373,21 @@ ksft_loop_setup() {
 	ip netns add ns-remote
 	ip link set "$if1" netns ns-remote
 	sysctl -qw "net.ipv6.conf.$if0.keep_addr_on_down=1"
-	ip addr add 192.0.2.1/24 dev "$if0"
+	ip addr add 198.51.100.1/24 dev "$if0"
 	ip addr add 2001:db8:1::1/64 dev "$if0" nodad
 	ip link set "$if0" up
 	ip -n ns-remote link set lo up
 	ip netns exec ns-remote sysctl -qw "net.ipv6.conf.$if1.keep_addr_on_down=1"
-	ip -n ns-remote addr add 192.0.2.2/24 dev "$if1"
+	ip -n ns-remote addr add 198.51.100.2/24 dev "$if1"
 	ip -n ns-remote addr add 2001:db8:1::2/64 dev "$if1" nodad
 	ip -n ns-remote link set "$if1" up
 	for _ in $(seq 1 100); do
 		[ "$(cat "/sys/class/net/$if0/carrier" 2>/dev/null)" = 1 ] && break
 		sleep 0.1
 	done
-	ping -c 1 -W 5 192.0.2.2 >/dev/null || ktap_diag "peer not reachable yet"
+	ping -c 1 -W 5 198.51.100.2 >/dev/null || ktap_diag "peer not reachable yet"
 
-	export NETIF=$if0 LOCAL_V4=192.0.2.1 REMOTE_V4=192.0.2.2
+	export NETIF=$if0 LOCAL_V4=198.51.100.1 REMOTE_V4=198.51.100.2
 	export LOCAL_V6=2001:db8:1::1 REMOTE_V6=2001:db8:1::2
 	export REMOTE_TYPE=netns REMOTE_ARGS=ns-remote
 	# the selftests' allowance for slow machines: TCG is one, KVM is not

@@ -2267,6 +2267,241 @@ static void test_tx_tso(void)
  * with a header asking for segmentation; a one-segment frame goes as that
  * segment.  An AF_PACKET socket on the tap reads what QEMU wrote.
  */
+/*
+ * TSO inside a tunnel (8.3): the frame tso_frame() builds (inner IP, TCP
+ * with the pseudo-header seed, payload) behind an outer IP header and,
+ * by kind, UDP + VXLAN + an Ethernet header, GRE, or nothing (IP in IP).
+ */
+enum { TNL_VXLAN, TNL_VXLAN_CSUM, TNL_GRE_CSUM, TNL_IPIP };
+
+typedef struct TnlHdr {
+    char kind;              /* '4', '6' (IP), 'u' (UDP), 'g' (GRE) */
+    uint32_t off;
+    uint32_t ip;            /* UDP: index of its IP header */
+} TnlHdr;
+
+typedef struct TnlFrame {
+    TnlHdr hdr[4];
+    uint32_t nhdr, len, l4, l5, inner_l3;
+    int inner_ipv;
+} TnlFrame;
+
+static void tnl_ip(uint8_t *p, int ipv, uint8_t proto, uint32_t ip_len)
+{
+    if (ipv == 4) {
+        p[0] = 0x45;
+        p[1] = 0;
+        stw_be_p(p + 2, ip_len);
+        stw_be_p(p + 4, 0x4242);
+        stw_be_p(p + 6, 0x4000);
+        p[8] = 64;
+        p[9] = proto;
+        stw_be_p(p + 10, 0);
+        memcpy(p + 12, "\xc0\x00\x02\x01\xc0\x00\x02\x02", 8);
+        stw_be_p(p + 10, csum_fold(csum_add(0, p, 20)));
+    } else {
+        stl_be_p(p, 0x60012345);
+        stw_be_p(p + 4, ip_len - 40);
+        p[6] = proto;
+        p[7] = 64;
+        memset(p + 8, 0, 32);
+        p[8] = 0x20;
+        p[9] = 0x01;
+        p[23] = 1;
+        p[24] = 0x20;
+        p[25] = 0x01;
+        p[39] = 2;
+    }
+}
+
+static uint32_t tnl_frame(int kind, int outer, int inner, uint32_t pay,
+                          uint8_t *buf, TnlFrame *f)
+{
+    FrameSpec fs = { .l4 = 6, .pay_len = pay, .seed = 60 + kind };
+    g_autofree uint8_t *in = g_malloc0(ZCNIC_TSO_FRAME_MAX);
+    uint32_t ilen, il3, il4, il5, off, olen;
+    uint8_t proto;
+
+    if (inner == 4) {
+        fs_v4(&fs, "10.9.0.1", "10.9.0.2", 4300 + kind, 5201);
+    } else {
+        fs_v6(&fs, "fd00:9::1", "fd00:9::2", 4300 + kind, 5201);
+    }
+    ilen = tso_frame(&fs, 0x18, in, &il3, &il4, &il5);
+    memset(f, 0, sizeof(*f));
+    memcpy(buf, peer_mac, 6);
+    memcpy(buf + 6, nic_mac, 6);
+    stw_be_p(buf + 12, outer == 4 ? 0x0800 : 0x86dd);
+    f->hdr[f->nhdr++] = (TnlHdr) { outer == 4 ? '4' : '6', 14, 0 };
+    off = 14 + (outer == 4 ? 20 : 40);
+    switch (kind) {
+    case TNL_VXLAN:
+    case TNL_VXLAN_CSUM:
+        proto = 17;
+        f->hdr[f->nhdr++] = (TnlHdr) { 'u', off, 0 };
+        stw_be_p(buf + off, 49152);
+        stw_be_p(buf + off + 2, 4789);
+        /* the stack leaves a seed there; any non-zero value asks */
+        stw_be_p(buf + off + 6, kind == TNL_VXLAN_CSUM ? 0x1234 : 0);
+        memcpy(buf + off + 8, "\x08\x00\x00\x00\x00\x00\x64\x00", 8);
+        memcpy(buf + off + 16, in, 14);     /* the inner Ethernet header */
+        off += 8 + 8 + 14;
+        break;
+    case TNL_GRE_CSUM:
+        proto = 47;
+        f->hdr[f->nhdr++] = (TnlHdr) { 'g', off, 0 };
+        stw_be_p(buf + off, 0xa000);        /* C and K */
+        stw_be_p(buf + off + 2, inner == 4 ? 0x0800 : 0x86dd);
+        stl_be_p(buf + off + 4, 0);
+        stl_be_p(buf + off + 8, 0xcafe);
+        off += 12;
+        break;
+    default:
+        proto = inner == 4 ? 4 : 41;
+        break;
+    }
+    f->inner_l3 = off;
+    f->inner_ipv = inner;
+    f->hdr[f->nhdr++] = (TnlHdr) { inner == 4 ? '4' : '6', off, 0 };
+    memcpy(buf + off, in + il3, ilen - il3);
+    f->l4 = off + (il4 - il3);
+    f->l5 = off + (il5 - il3);
+    f->len = olen = off + ilen - il3;
+    tnl_ip(buf + 14, outer, proto, olen - 14);
+    if (f->hdr[1].kind == 'u') {
+        stw_be_p(buf + f->hdr[1].off + 4, olen - f->hdr[1].off);
+    }
+    return olen;
+}
+
+/* Segment i of nseg the device made of tunnel frame f, field by field. */
+static void tnl_check_seg(const uint8_t *frame, const TnlFrame *f,
+                          uint32_t mss, uint32_t i, uint32_t nseg,
+                          const uint8_t *seg, uint32_t slen)
+{
+    uint32_t off = f->l5 + i * mss, plen = MIN(mss, f->len - off), k, o, sum;
+    uint8_t ph[4] = { 0, 17 }, th_flags = frame[f->l4 + 13];
+
+    g_assert_cmpuint(slen, ==, f->l5 + plen);
+    g_assert(!memcmp(seg + f->l5, frame + off, plen));
+    g_assert(!memcmp(seg, frame, 14));
+    for (k = 0; k < f->nhdr; k++) {
+        o = f->hdr[k].off;
+        switch (f->hdr[k].kind) {
+        case '4':
+            g_assert_cmpuint(lduw_be_p(seg + o + 2), ==, slen - o);
+            g_assert_cmpuint(lduw_be_p(seg + o + 4), ==,
+                             (lduw_be_p(frame + o + 4) + i) & 0xffff);
+            g_assert_cmphex(csum_fold(csum_add(0, seg + o, 20)), ==, 0);
+            g_assert(!memcmp(seg + o, frame + o, 2));
+            g_assert(!memcmp(seg + o + 6, frame + o + 6, 4));
+            g_assert(!memcmp(seg + o + 12, frame + o + 12, 8));
+            break;
+        case '6':
+            g_assert_cmpuint(lduw_be_p(seg + o + 4), ==, slen - o - 40);
+            g_assert(!memcmp(seg + o, frame + o, 4));
+            g_assert(!memcmp(seg + o + 6, frame + o + 6, 34));
+            break;
+        case 'u':
+            g_assert(!memcmp(seg + o, frame + o, 4));
+            g_assert_cmpuint(lduw_be_p(seg + o + 4), ==, slen - o);
+            /* VXLAN and the inner Ethernet header as they were */
+            g_assert(!memcmp(seg + o + 8, frame + o + 8, 8 + 14));
+            if (!lduw_be_p(frame + o + 6)) {
+                g_assert_cmphex(lduw_be_p(seg + o + 6), ==, 0);
+                break;
+            }
+            sum = f->hdr[0].kind == '4' ? csum_add(0, seg + 14 + 12, 8)
+                                        : csum_add(0, seg + 14 + 8, 32);
+            stw_be_p(ph + 2, slen - o);
+            sum = csum_add(sum, ph, 4);
+            g_assert_cmphex(csum_fold(csum_add(sum, seg + o, slen - o)), ==, 0);
+            break;
+        case 'g':
+            g_assert(!memcmp(seg + o, frame + o, 4));
+            g_assert(!memcmp(seg + o + 8, frame + o + 8, 4));
+            g_assert_cmphex(csum_fold(csum_add(0, seg + o, slen - o)), ==, 0);
+            break;
+        }
+    }
+    /* inner TCP: sequence, flags, checksum over the inner pseudo-header */
+    g_assert_cmpuint(ldl_be_p(seg + f->l4 + 4), ==,
+                     ldl_be_p(frame + f->l4 + 4) + i * mss);
+    if (i + 1 < nseg) {
+        th_flags &= ~0x09;
+    }
+    g_assert_cmphex(seg[f->l4 + 13], ==, th_flags);
+    g_assert(!memcmp(seg + f->l4, frame + f->l4, 4));
+    g_assert(!memcmp(seg + f->l4 + 8, frame + f->l4 + 8, 5));
+    g_assert(!memcmp(seg + f->l4 + 18, frame + f->l4 + 18, f->l5 - f->l4 - 18));
+    o = f->inner_l3;
+    sum = f->inner_ipv == 4 ? csum_add(0, seg + o + 12, 8)
+                            : csum_add(0, seg + o + 8, 32);
+    ph[1] = 6;
+    stw_be_p(ph + 2, slen - f->l4);
+    sum = csum_add(sum, ph, 4);
+    g_assert_cmphex(csum_fold(csum_add(sum, seg + f->l4, slen - f->l4)), ==, 0);
+}
+
+static void test_tx_tso_tunnel(void)
+{
+    static const struct {
+        int kind, outer, inner;
+    } cases[] = {
+        { TNL_VXLAN, 4, 4 },        /* vxlan noudpcsum */
+        { TNL_VXLAN, 6, 6 },        /* vxlan udp6zerocsumtx */
+        { TNL_VXLAN_CSUM, 4, 6 },   /* vxlan udpcsum */
+        { TNL_VXLAN_CSUM, 6, 4 },
+        { TNL_GRE_CSUM, 4, 4 },
+        { TNL_GRE_CSUM, 6, 6 },
+        { TNL_IPIP, 4, 4 },         /* ipip */
+        { TNL_IPIP, 4, 6 },         /* sit */
+        { TNL_IPIP, 6, 4 },         /* ip6tnl */
+    };
+    Zt *t = zt_start(NULL);
+    g_autofree uint8_t *frame = g_malloc0(ZCNIC_TSO_FRAME_MAX * 2);
+    g_autofree uint8_t *out = g_malloc0(ZCNIC_FRAME_MAX);
+    uint32_t len, slen, i, c, q = 2, nseg, mss = 1200, errs = 0;
+    struct zcnic_tx_cmpl cd;
+    TnlFrame f;
+    TxQ x;
+
+    txq_setup(t, &x, q);
+    for (c = 0; c < G_N_ELEMENTS(cases); c++) {
+        len = tnl_frame(cases[c].kind, cases[c].outer, cases[c].inner, 4000,
+                        frame, &f);
+        nseg = DIV_ROUND_UP(len - f.l5, mss);
+        tx_post3(t, &x, frame, len, ZCNIC_TXD_CSUM | ZCNIC_TXD_TSO, f.l4, mss);
+        for (i = 0; i < nseg; i++) {
+            slen = sock_recv_frame(t, out, ZCNIC_FRAME_MAX);
+            tnl_check_seg(frame, &f, mss, i, nseg, out, slen);
+        }
+        txq_next(t, &x, &cd);
+        g_assert_cmpuint(le16_to_cpu(cd.status), ==, ZCNIC_TCD_STATUS_OK);
+    }
+    g_assert_cmpuint(qrd(t, q, ZCNIC_TXQ_STAT_TSO_PKTS), ==, c);
+
+    /* Refused: a tunnel in a tunnel, GRE version 1, UDP that ends short. */
+    for (c = 0; c < 3; c++) {
+        len = tnl_frame(c == 1 ? TNL_GRE_CSUM : TNL_IPIP, 4, 4, 3000,
+                        frame, &f);
+        if (c == 0) {
+            frame[f.inner_l3 + 9] = 4;      /* the inner IP is IPIP too */
+        } else if (c == 1) {
+            frame[f.hdr[1].off + 1] |= 1;   /* GRE version 1 (PPTP) */
+        } else {
+            len = 14 + 20 + 8 + 4;          /* UDP, then 4 bytes */
+            tnl_ip(frame + 14, 4, 17, len - 14);
+            f.l4 = len - 4;
+        }
+        tx_post3(t, &x, frame, len, ZCNIC_TXD_CSUM | ZCNIC_TXD_TSO, f.l4, mss);
+        txq_next(t, &x, &cd);
+        g_assert_cmpuint(le16_to_cpu(cd.status), ==, ZCNIC_TCD_STATUS_ERR);
+        g_assert_cmpuint(rd(t, ZCNIC_DEV_GUEST_ERRS), ==, ++errs);
+    }
+    zt_end(t);
+}
+
 static void test_tx_tso_vnet(void)
 {
     Zt *t = zt_start_tap();
@@ -4170,6 +4405,7 @@ int main(int argc, char **argv)
     qtest_add_func("/zcnic/rx/gro-stall", test_rx_gro_stall);
     qtest_add_func("/zcnic/tx/tso", test_tx_tso);
     qtest_add_func("/zcnic/tx/tso-vnet", test_tx_tso_vnet);
+    qtest_add_func("/zcnic/tx/tso-tunnel", test_tx_tso_tunnel);
     qtest_add_func("/zcnic/rx/csum", test_csum);
     qtest_add_func("/zcnic/rx/nobuf", test_nobuf);
     qtest_add_func("/zcnic/rx/nobuf-hold", test_nobuf_hold);
