@@ -1730,6 +1730,33 @@ static void gro_flow(GroFlow *g, int ipv, bool vlan, uint16_t sport,
 }
 
 /*
+ * Make the lengths and checksums of the TCP frame in @buf (@len bytes, IP
+ * header at @l3, TCP at @l4) its own: IP length, IPv4 header checksum,
+ * TCP checksum.
+ */
+static void tcp_frame_fix(uint8_t *buf, uint32_t len, int ipv, uint32_t l3,
+                          uint32_t l4)
+{
+    uint8_t ph[4] = { 0, 6 };
+    uint32_t sum;
+
+    if (ipv == 4) {
+        stw_be_p(buf + l3 + 2, len - l3);
+        stw_be_p(buf + l3 + 10, 0);
+        stw_be_p(buf + l3 + 10, csum_fold(csum_add(0, buf + l3, 20)));
+        sum = csum_add(0, buf + l3 + 12, 8);
+    } else {
+        stw_be_p(buf + l3 + 4, len - l3 - 40);
+        sum = csum_add(0, buf + l3 + 8, 32);
+    }
+    stw_be_p(buf + l4 + 16, 0);
+    stw_be_p(ph + 2, len - l4);
+    sum = csum_add(sum, ph, 4);
+    sum = csum_add(sum, buf + l4, len - l4);
+    stw_be_p(buf + l4 + 16, csum_fold(sum));
+}
+
+/*
  * Segment i of the flow as a sender puts it on the wire: the whole frame's
  * headers with its own lengths, IPv4 ID, sequence number and checksums;
  * PSH (build_frame sets it) only on the last.  Returns its length.
@@ -1737,31 +1764,19 @@ static void gro_flow(GroFlow *g, int ipv, bool vlan, uint16_t sport,
 static uint32_t gro_seg(const GroFlow *g, uint32_t i, uint8_t *seg)
 {
     uint32_t off = g->l5 + i * g->mss, plen = MIN(g->mss, g->len - off);
-    uint32_t slen = g->l5 + plen, l3 = g->l3, l4 = g->l4, sum;
-    uint8_t ph[4] = { 0, 6 };
+    uint32_t slen = g->l5 + plen;
 
     memcpy(seg, g->whole, g->l5);
     memcpy(seg + g->l5, g->whole + off, plen);
     if (g->ipv == 4) {
-        stw_be_p(seg + l3 + 2, slen - l3);
-        stw_be_p(seg + l3 + 4, lduw_be_p(g->whole + l3 + 4) +
-                               (g->id_fixed ? 0 : i));
-        stw_be_p(seg + l3 + 10, 0);
-        stw_be_p(seg + l3 + 10, csum_fold(csum_add(0, seg + l3, 20)));
-        sum = csum_add(0, seg + l3 + 12, 8);
-    } else {
-        stw_be_p(seg + l3 + 4, slen - l3 - 40);
-        sum = csum_add(0, seg + l3 + 8, 32);
+        stw_be_p(seg + g->l3 + 4, lduw_be_p(g->whole + g->l3 + 4) +
+                                  (g->id_fixed ? 0 : i));
     }
-    stl_be_p(seg + l4 + 4, ldl_be_p(g->whole + l4 + 4) + i * g->mss);
+    stl_be_p(seg + g->l4 + 4, ldl_be_p(g->whole + g->l4 + 4) + i * g->mss);
     if (i + 1 < g->nseg) {
-        seg[l4 + 13] &= ~0x08;
+        seg[g->l4 + 13] &= ~0x08;
     }
-    stw_be_p(seg + l4 + 16, 0);
-    stw_be_p(ph + 2, slen - l4);
-    sum = csum_add(sum, ph, 4);
-    sum = csum_add(sum, seg + l4, slen - l4);
-    stw_be_p(seg + l4 + 16, csum_fold(sum));
+    tcp_frame_fix(seg, slen, g->ipv, g->l3, g->l4);
     return slen;
 }
 
@@ -1778,31 +1793,16 @@ static void gro_inject(Zt *t, const GroFlow *g, uint32_t i)
  */
 static uint32_t gro_expect(const GroFlow *g, uint32_t n, uint8_t *out)
 {
-    uint32_t len = MIN(g->l5 + n * g->mss, g->len), l3 = g->l3, l4 = g->l4;
-    uint8_t ph[4] = { 0, 6 };
-    uint32_t sum;
+    uint32_t len = MIN(g->l5 + n * g->mss, g->len);
 
     if (n == 1) {
         return gro_seg(g, 0, out);
     }
     memcpy(out, g->whole, len);
-    if (g->ipv == 4) {
-        stw_be_p(out + l3 + 2, len - l3);
-        stw_be_p(out + l3 + 10, 0);
-        stw_be_p(out + l3 + 10, csum_fold(csum_add(0, out + l3, 20)));
-        sum = csum_add(0, out + l3 + 12, 8);
-    } else {
-        stw_be_p(out + l3 + 4, len - l3 - 40);
-        sum = csum_add(0, out + l3 + 8, 32);
-    }
     if (n < g->nseg) {
-        out[l4 + 13] &= ~0x08;
+        out[g->l4 + 13] &= ~0x08;
     }
-    stw_be_p(out + l4 + 16, 0);
-    stw_be_p(ph + 2, len - l4);
-    sum = csum_add(sum, ph, 4);
-    sum = csum_add(sum, out + l4, len - l4);
-    stw_be_p(out + l4 + 16, csum_fold(sum));
+    tcp_frame_fix(out, len, g->ipv, g->l3, g->l4);
     return len;
 }
 
