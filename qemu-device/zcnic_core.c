@@ -1193,13 +1193,21 @@ static ZcnicRxResult zcnic_rx_deliver(ZcnicCore *c, uint32_t q,
 #define ZCNIC_GRO_BYTES_MAX     (4u << 20)  /* staged per queue */
 #define ZCNIC_GRO_AGE_FACTOR    32          /* oldest flow, in idle timeouts */
 
-#define ZCNIC_TH_FIN    0x01
-#define ZCNIC_TH_SYN    0x02
-#define ZCNIC_TH_RST    0x04
-#define ZCNIC_TH_PSH    0x08
-#define ZCNIC_TH_ACK    0x10
-#define ZCNIC_TH_URG    0x20
-#define ZCNIC_TH_CWR    0x80
+/*
+ * The one's complement sum of the L4 header at @l4 and all that follows
+ * to @end, with the pseudo-header of the IP header at @l3 (IPv4 if @v4,
+ * else IPv6) for protocol @proto; the checksum field, @csum_off into the
+ * L4 header, is zeroed first.  The caller folds it.
+ */
+static uint32_t zcnic_l4_sum(uint8_t *b, uint32_t l3, bool v4, uint32_t l4,
+                             uint32_t end, uint8_t proto, uint32_t csum_off)
+{
+    uint32_t sum = v4 ? net_checksum_add(8, b + l3 + 12)
+                      : net_checksum_add(32, b + l3 + 8);
+
+    stw_be_p(b + l4 + csum_off, 0);
+    return sum + proto + (end - l4) + net_checksum_add(end - l4, b + l4);
+}
 
 /* What identifies a flow: the same bytes hash and compare (no padding). */
 typedef struct ZcnicGroKey {
@@ -1294,8 +1302,8 @@ static bool zcnic_gro_candidate(const uint8_t *f, const ZcnicRxInfo *info)
         return false;
     }
     th = f[info->l4_off + 13];
-    return (th & ZCNIC_TH_ACK) &&
-           !(th & (ZCNIC_TH_SYN | ZCNIC_TH_RST | ZCNIC_TH_URG | ZCNIC_TH_CWR));
+    return (th & TH_ACK) &&
+           !(th & (TH_SYN | TH_RST | TH_URG | TH_CWR));
 }
 
 /*
@@ -1339,7 +1347,7 @@ static bool zcnic_gro_fits(const ZcnicGro *g, const ZcnicGroFlow *fl,
     return !memcmp(f + l4, h + l4, 4) &&            /* ports */
            !memcmp(f + l4 + 8, h + l4 + 8, 5) &&    /* ACK, data offset */
            !memcmp(f + l4 + 18, h + l4 + 18, l5 - l4 - 18) && /* URG, opts */
-           !((f[l4 + 13] ^ h[l4 + 13]) & ~(ZCNIC_TH_PSH | ZCNIC_TH_FIN));
+           !((f[l4 + 13] ^ h[l4 + 13]) & ~(TH_PUSH | TH_FIN));
 }
 
 static void zcnic_gro_append(ZcnicGro *g, ZcnicGroFlow *fl, const uint8_t *f,
@@ -1362,7 +1370,7 @@ static void zcnic_gro_append(ZcnicGro *g, ZcnicGroFlow *fl, const uint8_t *f,
     }
     /* the latest window; PSH and FIN end the aggregate */
     memcpy(fl->buf + l4 + 14, f + l4 + 14, 2);
-    fl->buf[l4 + 13] |= f[l4 + 13] & (ZCNIC_TH_PSH | ZCNIC_TH_FIN);
+    fl->buf[l4 + 13] |= f[l4 + 13] & (TH_PUSH | TH_FIN);
     fl->len += pay;
     fl->segs++;
     fl->next_seq += pay;
@@ -1414,21 +1422,18 @@ static ZcnicRxResult zcnic_gro_flush(ZcnicCore *c, uint32_t q,
     /* delivery may stop the queue (a DMA error), which aborts the rest */
     zcnic_gro_unlink(g, fl);
     if (fl->segs > 1) {
-        uint32_t l3 = info.l3_off, l4 = info.l4_off, tcp_len = fl->len - l4;
-        uint32_t sum;
+        uint32_t l3 = info.l3_off, l4 = info.l4_off;
+        bool v4 = info.l3 == ZCNIC_RCD_L3_IPV4;
 
-        if (info.l3 == ZCNIC_RCD_L3_IPV4) {
+        if (v4) {
             stw_be_p(b + l3 + 2, fl->len - l3);
             eth_fix_ip4_checksum(b + l3, 20);
-            sum = net_checksum_add(8, b + l3 + 12);
         } else {
             stw_be_p(b + l3 + 4, fl->len - l3 - 40);
-            sum = net_checksum_add(32, b + l3 + 8);
         }
-        sum += IP_PROTO_TCP + tcp_len;
-        stw_be_p(b + l4 + 16, 0);
-        sum += net_checksum_add(tcp_len, b + l4);
-        stw_be_p(b + l4 + 16, net_checksum_finish(sum));
+        stw_be_p(b + l4 + 16,
+                 net_checksum_finish(zcnic_l4_sum(b, l3, v4, l4, fl->len,
+                                                  IP_PROTO_TCP, 16)));
         info.len = fl->len;
         info.l4_pay_len = fl->len - info.l5_off;
         info.gro_segs = fl->segs;
@@ -1558,7 +1563,7 @@ static ZcnicRxResult zcnic_gro_receive(ZcnicCore *c, uint32_t q,
     cand = c->gro_flows && zcnic_gro_candidate(f, info);
     if (fl && cand && zcnic_gro_fits(g, fl, f, info)) {
         zcnic_gro_append(g, fl, f, info);
-        if ((th & (ZCNIC_TH_PSH | ZCNIC_TH_FIN)) ||
+        if ((th & (TH_PUSH | TH_FIN)) ||
             info->l4_pay_len < fl->mss || fl->segs == ZCNIC_GRO_SEGS_MAX ||
             fl->len + fl->mss > ZCNIC_GRO_FRAME_MAX) {
             /* taken either way: on HOLD it is part of the stalled flow */
@@ -1569,7 +1574,7 @@ static ZcnicRxResult zcnic_gro_receive(ZcnicCore *c, uint32_t q,
     if (fl && zcnic_gro_flush(c, q, fl, ZCNIC_GRO_OTHER) == ZCNIC_RX_HOLD) {
         return ZCNIC_RX_HOLD;
     }
-    if (!cand || (th & (ZCNIC_TH_PSH | ZCNIC_TH_FIN))) {
+    if (!cand || (th & (TH_PUSH | TH_FIN))) {
         return zcnic_rxq_enabled(c, q) ?
                zcnic_rx_deliver(c, q, f, info, st) : ZCNIC_RX_DROPPED;
     }
@@ -2024,6 +2029,7 @@ static bool zcnic_tso_parse(ZcnicCore *c, uint32_t q, const uint8_t *buf,
 static void zcnic_tso_fix_hdrs(const ZcnicTso *t, const uint8_t *buf,
                                uint8_t *seg, uint32_t slen, uint32_t i)
 {
+    const ZcnicTsoHdr *ip;
     uint32_t k, off, sum;
 
     for (k = t->nhdr; k-- > 0;) {
@@ -2042,16 +2048,9 @@ static void zcnic_tso_fix_hdrs(const ZcnicTso *t, const uint8_t *buf,
             if (!lduw_be_p(buf + off + 6)) {
                 break;          /* sent without a checksum */
             }
-            off = t->hdr[t->hdr[k].ip].off;
-            if (t->hdr[t->hdr[k].ip].kind == ZCNIC_TSO_IP4) {
-                sum = net_checksum_add(8, seg + off + 12);
-            } else {
-                sum = net_checksum_add(32, seg + off + 8);
-            }
-            off = t->hdr[k].off;
-            sum += IP_PROTO_UDP + slen - off;
-            stw_be_p(seg + off + 6, 0);
-            sum += net_checksum_add(slen - off, seg + off);
+            ip = &t->hdr[t->hdr[k].ip];
+            sum = zcnic_l4_sum(seg, ip->off, ip->kind == ZCNIC_TSO_IP4, off,
+                               slen, IP_PROTO_UDP, 6);
             stw_be_p(seg + off + 6, net_checksum_finish_nozero(sum));
             break;
         case ZCNIC_TSO_GRE_CSUM:
