@@ -58,6 +58,44 @@ def level_results(logdir, level):
     return results
 
 
+def failure_details(logdir, level, name, limit=8):
+    """What a failed test printed: the diagnostic lines ("# ...") at the
+    indent of its "not ok" line in LEVEL/results.ktap, those just before
+    it (a selftest prints its checks there) and those just after (a guest
+    test prints its output after the result). At most @limit lines, the
+    last ones; none when there is no such file or line."""
+    path = os.path.join(logdir, level, "results.ktap")
+    try:
+        with open(path, errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    # the expanded name joins the names on the way down with "/"
+    # ("guest: guest:smoke/tso-guest-to-host"); a leaf's own name may hold
+    # "/" too ("drivers/net:ping.py")
+    for i, line in enumerate(lines):
+        m = ktap.RESULT.match(line)
+        own = m.group("name").strip() if m else ""
+        if not own or m.group("ok") != "not ok" or \
+                not (name.endswith("/" + own) or name.endswith(":" + own) or
+                     name.endswith(" " + own)):
+            continue
+        diag = re.compile("^" + re.escape(m.group("indent")) + r"#\s?(.*)$")
+        before, after = [], []
+        for prev in reversed(lines[:i]):
+            d = diag.match(prev)
+            if not d:
+                break
+            before.insert(0, d.group(1))
+        for nxt in lines[i + 1:]:
+            d = diag.match(nxt)
+            if not d:
+                break
+            after.append(d.group(1))
+        return (before + after)[-limit:]
+    return []
+
+
 def log_of(logdir, level):
     d = os.path.join(logdir, level)
     if os.path.isdir(d):
@@ -154,6 +192,8 @@ def summarize(logdir, levels, expected, out=sys.stdout):
         if r.status == "fail":
             print(f"FAIL {r.name}{(' # ' + r.reason) if r.reason else ''} "
                   f"(log: {log_of(logdir, level)})", file=out)
+            for d in failure_details(logdir, level, r.name):
+                print(f"    | {d}", file=out)
     for n in notes:
         print(f"NOTE {n}", file=out)
     write_junit(os.path.join(logdir, "junit.xml"), suites)

@@ -235,6 +235,39 @@ def junit_has_every_level_its_failures_and_times():
 
 
 @case
+def summary_shows_what_a_failed_test_printed():
+    import io
+    import tempfile
+    summarize = load_summarize()
+    with tempfile.TemporaryDirectory() as d:
+        # a guest test prints its output after "not ok"; a selftest its
+        # checks before; a passing neighbour's output is not shown
+        detail = ("ok 1 load-driver\n"
+                  "    # noise of the passing test\n    ok 1 quiet\n"
+                  "    not ok 2 tso-guest-to-host\n    # TSO on: 5 frames\n    # device sent 4\n"
+                  "    ok 3 after\n    # unrelated\n"
+                  "ok 2 smoke\n"
+                  "        # Check failed 1 != 2\n        not ok 1 ping.test_v4\n"
+                  "    not ok 1 drivers/net:ping.py\nnot ok 3 ksft\n")
+        os.makedirs(os.path.join(d, "guest"))
+        with open(os.path.join(d, "guest", "results.ktap"), "w") as f:
+            f.write(detail)
+        with open(os.path.join(d, "guest.ktap"), "w") as f:
+            f.write("1..4\nok 1 guest:smoke/quiet\nnot ok 2 guest:smoke/tso-guest-to-host\n"
+                    "ok 3 guest:smoke/after\nnot ok 4 guest:ksft/drivers/net:ping.py/ping.test_v4\n")
+        with open(os.path.join(d, "guest.rc"), "w") as f:
+            f.write("1\n")
+        out = io.StringIO()
+        assert summarize.summarize(d, ["guest"], [], out) == 1
+        lines = out.getvalue().splitlines()
+        at = lines.index(next(ln for ln in lines if "FAIL guest: guest:smoke/tso" in ln))
+        assert lines[at + 1:at + 3] == ["    | TSO on: 5 frames", "    | device sent 4"], lines
+        assert lines[at + 3].startswith("FAIL guest: guest:ksft/drivers/net:ping.py/ping.test_v4"), lines
+        assert lines[at + 4] == "    | Check failed 1 != 2", lines
+        assert not any("noise" in ln or "unrelated" in ln for ln in lines), lines
+
+
+@case
 def totals_line_format():
     rs = [ktap.Result("a", "pass"), ktap.Result("b", "fail"), ktap.Result("c", "skip")]
     assert ktap.totals_line(rs) == "1 passed, 1 failed, 1 skipped"
