@@ -17,7 +17,7 @@ GUEST_IOMMU_TESTS=${GUEST_IOMMU_TESTS:-smoke zcrx refill recovery liburing iommu
 # guest tests that need two zcnic ports wired back to back (loop topology):
 # what the host side cannot do on every machine (802.1Q)
 GUEST_LOOP_TESTS=${GUEST_LOOP_TESTS:-vlan}
-KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_api.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py drivers/net:napi_id.py drivers/net:napi_threaded.py drivers/net/hw:irq.py drivers/net/hw:rss_input_xfrm.py drivers/net/hw:tso.py drivers/net/hw:gro_hw.py}
+KSFT_TESTS=${KSFT_TESTS:-drivers/net:ping.py drivers/net:stats.py drivers/net:queues.py drivers/net:hds.py drivers/net:ring_reconfig.py drivers/net/hw:csum.py drivers/net/hw:ntuple.py drivers/net/hw:rss_api.py drivers/net/hw:rss_ctx.py drivers/net/hw:toeplitz.py drivers/net/hw:iou-zcrx.py drivers/net/hw:devmem.py drivers/net:napi_id.py drivers/net:napi_threaded.py drivers/net/hw:irq.py drivers/net/hw:rss_input_xfrm.py drivers/net/hw:tso.py drivers/net/hw:gro_hw.py drivers/net:so_txtime.py drivers/net/hw:rss_drv.py drivers/net:netpoll_basic.py}
 # selftests that need function error injection (the inject kernel: KASAN
 # and lockdep under TCG are far below pp_alloc_fail.py's 4000 packets/s),
 # and guest tests worth a run under KASAN, lockdep and kmemleak
