@@ -60,10 +60,10 @@ def level_results(logdir, level):
 
 def failure_details(logdir, level, name, limit=8):
     """What a failed test printed: the diagnostic lines ("# ...") at the
-    indent of its "not ok" line in LEVEL/results.ktap, those just before
-    it (a selftest prints its checks there) and those just after (a guest
-    test prints its output after the result). At most @limit lines, the
-    last ones; none when there is no such file or line."""
+    indent of its "not ok" line in LEVEL/results.ktap: those just before
+    it (a selftest prints its checks there), or if none, those just after
+    (a guest test prints its output after the result). At most @limit
+    lines, the last ones; none when there is no such file or line."""
     path = os.path.join(logdir, level, "results.ktap")
     try:
         with open(path, errors="replace") as f:
@@ -92,7 +92,9 @@ def failure_details(logdir, level, name, limit=8):
             if not d:
                 break
             after.append(d.group(1))
-        return (before + after)[-limit:]
+        # a selftest prints before its result, a guest test after: the
+        # lines after a selftest's result are the next one's
+        return (before or after)[-limit:]
     return []
 
 
