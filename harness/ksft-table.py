@@ -19,7 +19,7 @@ BEGIN = "<!-- ksft-table-begin -->"
 END = "<!-- ksft-table-end -->"
 CASE = re.compile(r"^ {8}(ok|not ok) \d+ (\S+)(?:\s*#\s*(.*))?$")
 PROG = re.compile(r"^ {4}(ok|not ok) \d+ (\S+)(?:\s*#\s*(.*))?$")
-TOTALS = re.compile(r"^ {8}# Totals: pass:(\d+) fail:(\d+) xfail:\d+ xpass:\d+ skip:(\d+)")
+TOTALS = re.compile(r"^ {8}# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) xpass:\d+ skip:(\d+)")
 
 
 def why_skipped(prog, case, reason, expected):
@@ -31,11 +31,14 @@ def why_skipped(prog, case, reason, expected):
 
 
 def rows_of(text, kernel, expected=()):
-    rows, skips, totals = [], [], None
+    rows, skips, xfails, totals = [], [], [], None
     for line in text.splitlines():
         m = CASE.match(line)
         if m and (m.group(3) or "").upper().startswith("SKIP"):
             skips.append((m.group(2), m.group(3)[4:].strip()))
+            continue
+        if m and (m.group(3) or "").upper().startswith("XFAIL"):
+            xfails.append((m.group(2), m.group(3)[5:].strip()))
             continue
         m = TOTALS.match(line)
         if m:
@@ -46,15 +49,19 @@ def rows_of(text, kernel, expected=()):
             status = "pass" if m.group(1) == "ok" else "**fail**"
             if (m.group(3) or "").upper().startswith("SKIP"):
                 status = "skip"
-            cases = f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped" if totals else ""
+            cases = f"{totals[0]} passed, {totals[1]} failed, {totals[3]} skipped" if totals else ""
+            if totals and int(totals[2]):
+                # the selftest's own verdict: it could not set up what it checks
+                cases += f", {totals[2]} XFAIL"
             why = [why_skipped(m.group(2), case, reason, expected) for case, reason in skips]
+            why += [f"{case}: XFAIL, the test says: {reason}" for case, reason in xfails]
             rows.append((m.group(2), kernel, status, cases, "; ".join(why)))
-            skips, totals = [], None
+            skips, xfails, totals = [], [], None
     return rows
 
 
 def table(rows):
-    out = ["| selftest | kernel | result | cases | skipped cases and why |",
+    out = ["| selftest | kernel | result | cases | skipped (and XFAIL) cases and why |",
            "| --- | --- | --- | --- | --- |"]
     out += [f"| `{n}` | {kern} | {s} | {c} | {k} |" for n, kern, s, c, k in rows]
     return "\n".join(out)

@@ -76,6 +76,12 @@ def ksft_table_rows_carry_kernel_and_skips():
                      "t.b: no pause frames here; t.c: **unexpected** (odd)"),
                     ("drivers/net/hw:pp_alloc_fail.py", "debug", "**fail**", "0 passed, 1 failed, 0 skipped", "")], rows
     assert ksft_table.table(rows).splitlines()[2].startswith("| `drivers/net:stats.py` | debug | pass |")
+    # an XFAIL (the selftest could not set up its case) is shown as one
+    x = ksft_table.rows_of("        ok 1 n.t # XFAIL no backlog\n"
+                           "        # Totals: pass:0 fail:0 xfail:1 xpass:0 skip:0 error:0\n"
+                           "    ok 1 drivers/net:netpoll_basic.py\n", "stock", listed)
+    assert x == [("drivers/net:netpoll_basic.py", "stock", "pass", "0 passed, 0 failed, 0 skipped, 1 XFAIL",
+                  "n.t: XFAIL, the test says: no backlog")], x
 
 
 def names(results):
