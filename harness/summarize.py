@@ -60,15 +60,23 @@ def level_results(logdir, level):
 
 def failure_details(logdir, level, name, limit=8):
     """What a failed test printed: the diagnostic lines ("# ...") at the
-    indent of its "not ok" line in LEVEL/results.ktap: those just before
+    indent of its "not ok" line in LEVEL/results.ktap (or LEVEL.ktap for a
+    level without a guest): those just before
     it (a selftest prints its checks there), or if none, those just after
     (a guest test prints its output after the result). At most @limit
-    lines, the last ones; none when there is no such file or line."""
-    path = os.path.join(logdir, level, "results.ktap")
-    try:
-        with open(path, errors="replace") as f:
-            lines = f.read().splitlines()
-    except OSError:
+    lines (the last ones before, the first ones after); none when there is
+    no such file or line."""
+    lines = None
+    # a guest level's own output; else the level's results (lint, unit)
+    for path in (os.path.join(logdir, level, "results.ktap"),
+                 os.path.join(logdir, f"{level}.ktap")):
+        try:
+            with open(path, errors="replace") as f:
+                lines = f.read().splitlines()
+            break
+        except OSError:
+            pass
+    if lines is None:
         return []
     # the expanded name joins the names on the way down with "/"
     # ("guest: guest:smoke/tso-guest-to-host"); a leaf's own name may hold
@@ -94,7 +102,7 @@ def failure_details(logdir, level, name, limit=8):
             after.append(d.group(1))
         # a selftest prints before its result, a guest test after: the
         # lines after a selftest's result are the next one's
-        return (before or after)[-limit:]
+        return before[-limit:] if before else after[:limit]
     return []
 
 

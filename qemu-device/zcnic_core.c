@@ -1285,32 +1285,37 @@ static void zcnic_gro_key(const ZcnicRxInfo *info, ZcnicGroKey *k)
     k->vlan = info->vlan;
 }
 
+/* the shortest Ethernet frame, padded by its sender if need be */
+#define ZCNIC_ETH_ZLEN          60
+
 /*
  * A segment the device may coalesce: TCP with payload and nothing after
- * it, both checksums good, no IP options or IPv6 extension headers, ACK
- * set and none of SYN, RST, URG, CWR.
+ * it but the padding of a minimum-size frame, both checksums good, no IP
+ * options or IPv6 extension headers, ACK set and none of SYN, RST, URG.
+ * (CWR, like ECE, joins segments with the same flags: hw-spec 5.8.)
  */
 static bool zcnic_gro_candidate(const uint8_t *f, const ZcnicRxInfo *info)
 {
+    uint32_t end = info->l5_off + info->l4_pay_len;
     uint8_t th;
 
     if (info->l4 != ZCNIC_RCD_L4_TCP || info->csum != ZCNIC_RCD_CSUM_GOOD ||
         info->gro_segs || !info->l4_pay_len ||
-        info->len != info->l5_off + info->l4_pay_len ||
+        (info->len != end &&
+         !(info->len == ZCNIC_ETH_ZLEN && end < ZCNIC_ETH_ZLEN)) ||
         info->l4_off != info->l3_off +
                         (info->l3 == ZCNIC_RCD_L3_IPV4 ? 20 : 40)) {
         return false;
     }
     th = f[info->l4_off + 13];
-    return (th & TH_ACK) &&
-           !(th & (TH_SYN | TH_RST | TH_URG | TH_CWR));
+    return (th & TH_ACK) && !(th & (TH_SYN | TH_RST | TH_URG));
 }
 
 /*
  * May candidate @f join flow @fl: the next sequence number, headers the
- * same but for lengths, checksums, IPv4 ID (incrementing, or fixed with
- * DF), TCP window and PSH/FIN, a payload no larger than the first's, and
- * within the limits.
+ * same but for lengths, checksums, IPv4 ID (incrementing, or the first
+ * segment's in every one; DF the same either way), TCP window and
+ * PSH/FIN, a payload no larger than the first's, and within the limits.
  */
 static bool zcnic_gro_fits(const ZcnicGro *g, const ZcnicGroFlow *fl,
                            const uint8_t *f, const ZcnicRxInfo *info)
@@ -1336,7 +1341,7 @@ static bool zcnic_gro_fits(const ZcnicGro *g, const ZcnicGroFlow *fl,
         }
         id = lduw_be_p(f + l3 + 4);
         if (!(id == fl->next_id && !fl->id_fixed) &&
-            !(id == lduw_be_p(h + l3 + 4) && (f[l3 + 6] & 0x40) &&
+            !(id == lduw_be_p(h + l3 + 4) &&
               (fl->segs == 1 || fl->id_fixed))) {
             return false;
         }
@@ -1595,7 +1600,11 @@ static ZcnicRxResult zcnic_gro_receive(ZcnicCore *c, uint32_t q,
     fl->cap = MAX(info->len, 2048);
     fl->buf = g_malloc(fl->cap);
     memcpy(fl->buf, f, info->len);
-    fl->len = info->len;
+    /*
+     * A next payload goes after this one's, over any padding; alone the
+     * segment completes as it came (fl->info.len).
+     */
+    fl->len = info->l5_off + info->l4_pay_len;
     fl->info = *info;
     fl->st = *st;
     fl->segs = 1;

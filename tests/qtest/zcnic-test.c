@@ -1876,6 +1876,37 @@ static void test_rx_gro_coalesce(void)
     }
     gro_check(t, &r, a, 3);
 
+    /*
+     * As the kernel's GRO: a fixed IPv4 ID joins without DF too; segments
+     * that all carry CWR join; a last segment of one byte, padded to the
+     * 60-byte minimum, joins without its padding.
+     */
+    gro_flow(a, 4, false, 40010, 3000, 1000, 12);
+    a->id_fixed = true;
+    a->whole[a->l3 + 6] &= ~0x40;
+    for (i = 0; i < a->nseg; i++) {
+        gro_inject(t, a, i);
+    }
+    gro_check(t, &r, a, 3);
+    gro_flow(a, 6, false, 40011, 3000, 1000, 13);
+    a->whole[a->l4 + 13] |= 0x80;
+    for (i = 0; i < a->nseg; i++) {
+        gro_inject(t, a, i);
+    }
+    gro_check(t, &r, a, 3);
+    gro_flow(a, 4, false, 40012, 1001, 1000, 14);
+    /* (without the timestamp option, so that one byte is a runt) */
+    memmove(a->whole + a->l4 + 20, a->whole + a->l5, a->len - a->l5);
+    a->whole[a->l4 + 12] = 5 << 4;
+    a->len -= a->l5 - (a->l4 + 20);
+    a->l5 = a->l4 + 20;
+    gro_inject(t, a, 0);
+    len = gro_seg(a, 1, seg);
+    g_assert_cmpuint(len, <, 60);
+    memset(seg + len, 0, 60 - len);
+    inject(t, seg, 60);
+    gro_check(t, &r, a, 2);
+
     /* Two flows interleaved: each completes at its own last segment. */
     gro_flow(a, 4, false, 40003, 3000, 1000, 4);
     gro_flow(b, 4, false, 40004, 2000, 1000, 5);
