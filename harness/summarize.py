@@ -58,35 +58,36 @@ def level_results(logdir, level):
     return results
 
 
-def failure_details(logdir, level, name, limit=8):
-    """What a failed test printed: the diagnostic lines ("# ...") at the
-    indent of its "not ok" line in LEVEL/results.ktap (or LEVEL.ktap for a
-    level without a guest): those just before
-    it (a selftest prints its checks there), or if none, those just after
-    (a guest test prints its output after the result). At most @limit
-    lines (the last ones before, the first ones after); none when there is
-    no such file or line."""
-    lines = None
-    # a guest level's own output; else the level's results (lint, unit)
+def detail_lines(logdir, level):
+    """The KTAP a level's failures are explained from: the guest's own
+    output (LEVEL/results.ktap), else the level's results (LEVEL.ktap:
+    lint, unit). [] when neither is there."""
     for path in (os.path.join(logdir, level, "results.ktap"),
                  os.path.join(logdir, f"{level}.ktap")):
         try:
             with open(path, errors="replace") as f:
-                lines = f.read().splitlines()
-            break
+                return f.read().splitlines()
         except OSError:
             pass
-    if lines is None:
-        return []
-    # the expanded name joins the names on the way down with "/"
-    # ("guest: guest:smoke/tso-guest-to-host"); a leaf's own name may hold
-    # "/" too ("drivers/net:ping.py")
+    return []
+
+
+def failure_details(lines, name, limit=8):
+    """What failed test @name printed, from its level's detail_lines(): the
+    diagnostic lines ("# ...") at the indent of its "not ok" line, those
+    just before it (a selftest prints its checks there) or, if none, those
+    just after (a guest test and lint print theirs after the result; after
+    a selftest's result they are the next case's). At most @limit lines,
+    the last ones before or the first ones after."""
     for i, line in enumerate(lines):
         m = ktap.RESULT.match(line)
-        own = m.group("name").strip() if m else ""
-        if not own or m.group("ok") != "not ok" or \
-                not (name.endswith("/" + own) or name.endswith(":" + own) or
-                     name.endswith(" " + own)):
+        if not m or m.group("ok") != "not ok":
+            continue
+        # the expanded name joins the names on the way down with "/"
+        # ("guest: guest:smoke/tso-guest-to-host"); a name may hold "/"
+        # itself ("drivers/net:ping.py")
+        own = m.group("name").strip()
+        if not own or not name.endswith(("/" + own, ":" + own, " " + own)):
             continue
         diag = re.compile("^" + re.escape(m.group("indent")) + r"#\s?(.*)$")
         before, after = [], []
@@ -94,14 +95,13 @@ def failure_details(logdir, level, name, limit=8):
             d = diag.match(prev)
             if not d:
                 break
-            before.insert(0, d.group(1))
+            before.append(d.group(1))
+        before.reverse()
         for nxt in lines[i + 1:]:
             d = diag.match(nxt)
             if not d:
                 break
             after.append(d.group(1))
-        # a selftest prints before its result, a guest test after: the
-        # lines after a selftest's result are the next one's
         return before[-limit:] if before else after[:limit]
     return []
 
@@ -198,11 +198,14 @@ def summarize(logdir, levels, expected, out=sys.stdout):
         suites += junit_suites(level, level_secs(logdir, level), results,
                                top_times(logdir, level))
         print(f"{level:>11}: {ktap.totals_line(results)}", file=out)
+    details = {}
     for level, r in everything:
         if r.status == "fail":
             print(f"FAIL {r.name}{(' # ' + r.reason) if r.reason else ''} "
                   f"(log: {log_of(logdir, level)})", file=out)
-            for d in failure_details(logdir, level, r.name):
+            if level not in details:
+                details[level] = detail_lines(logdir, level)
+            for d in failure_details(details[level], r.name):
                 print(f"    | {d}", file=out)
     for n in notes:
         print(f"NOTE {n}", file=out)

@@ -1285,9 +1285,6 @@ static void zcnic_gro_key(const ZcnicRxInfo *info, ZcnicGroKey *k)
     k->vlan = info->vlan;
 }
 
-/* the shortest Ethernet frame, padded by its sender if need be */
-#define ZCNIC_ETH_ZLEN          60
-
 /*
  * A segment the device may coalesce: TCP with payload and nothing after
  * it but the padding of a minimum-size frame, both checksums good, no IP
@@ -1302,7 +1299,7 @@ static bool zcnic_gro_candidate(const uint8_t *f, const ZcnicRxInfo *info)
     if (info->l4 != ZCNIC_RCD_L4_TCP || info->csum != ZCNIC_RCD_CSUM_GOOD ||
         info->gro_segs || !info->l4_pay_len ||
         (info->len != end &&
-         !(info->len == ZCNIC_ETH_ZLEN && end < ZCNIC_ETH_ZLEN)) ||
+         !(info->len == ETH_ZLEN && end < ETH_ZLEN)) ||
         info->l4_off != info->l3_off +
                         (info->l3 == ZCNIC_RCD_L3_IPV4 ? 20 : 40)) {
         return false;
